@@ -1,0 +1,5 @@
+"""``python -m postconv``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,356 @@
+"""The checker: a profile file, compiled once per tier into named checks over records.
+
+Pure: no I/O and no clock; the date an item is judged by is its posting date, or the
+run's ``as_of``, or the ``today`` the caller passes. Findings carry the rule that made
+them; ``postconv rules`` shows each rule's legal source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigInvalid, UsageError
+from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, MONEY_FIELDS, Finding, Record
+from ..tomlfile import config_error, load_toml
+from .checks import CHECKS, NO_POSTCODE_COUNTRIES, US_TERRITORIES, Check, Problem
+
+KIND = "profile"
+SEVERITIES = ("error", "warning", "info")
+LINES = "line_items[]."
+DEFAULT_MAX_FINDINGS = 200
+
+Predicate = Callable[[Record], bool]
+PREDICATES: dict[str, Predicate] = {
+    "always": lambda r: True,
+    "goods": lambda r: r["category"] != "documents",
+    "documents": lambda r: r["category"] == "documents",
+    "commercial": lambda r: r["category"] in ("sale_of_goods", "commercial_sample"),
+    "sale_of_goods": lambda r: r["category"] == "sale_of_goods",
+    "consignee_us": lambda r: r["consignee"]["country"] in US_TERRITORIES
+    or r["consignee"]["country"] is None,
+    "shipper_uses_postcodes": lambda r: r["shipper"]["country"] not in NO_POSTCODE_COUNTRIES,
+    "consignee_uses_postcodes": lambda r: r["consignee"]["country"] not in NO_POSTCODE_COUNTRIES,
+}
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A set of rules in force from a date (e.g. ``us-2026`` from 2026-07-24)."""
+
+    id: str
+    start: date
+    title: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement: which field, which check, how severe in which tier, and why."""
+
+    id: str
+    field: str
+    check: str
+    required: bool
+    severity: dict[str, str]
+    when: tuple[str, ...]
+    params: dict[str, Any]
+    source: str
+    title: str
+    start: date | None
+    end: date | None
+
+    def in_force(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A loaded profile file."""
+
+    name: str
+    title: str
+    path: Path
+    tiers: tuple[Tier, ...]
+    rules: tuple[Rule, ...]
+
+    def tier_for(self, day: date) -> Tier:
+        """The latest tier in force on ``day`` (the first tier before any is in force)."""
+        chosen = self.tiers[0]
+        for tier in self.tiers:
+            if tier.start <= day:
+                chosen = tier
+        return chosen
+
+
+def _field_known(field: str) -> bool:
+    if field.startswith(LINES):
+        tail = field[len(LINES):]
+        return tail in LINE_FIELD_TYPES or tail == "value"
+    return (field in ITEM_FIELD_TYPES or field in MONEY_FIELDS or field == "line_items"
+            or field == "dispatch")
+
+
+def _date(value: Any, fail: Callable[[str, str], Exception], needle: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    raise fail(needle, f"{needle} must be a date (YYYY-MM-DD)")
+
+
+def load_profile(path: Path) -> Profile:
+    """Load and check a profile file; problems raise ``ConfigInvalid`` naming file and line."""
+    data, text = load_toml(path, KIND)
+
+    def fail(needle: str, problem: str) -> ConfigInvalid:
+        return config_error(path, text, needle, KIND, problem)
+
+    head = data.get("profile")
+    if not isinstance(head, dict) or not isinstance(head.get("name"), str):
+        raise fail("[profile]", "needs a [profile] table with a name")
+    raw_tiers = data.get("tiers")
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        raise fail("[[tiers]]", "needs at least one [[tiers]] entry with id and from")
+    tiers = []
+    for entry in raw_tiers:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise fail("[[tiers]]", "each tier needs an id")
+        start = _date(entry.get("from"), fail, "from")
+        if start is None:
+            raise fail(entry["id"], f"tier {entry['id']!r} needs a from date")
+        tiers.append(Tier(entry["id"], start, str(entry.get("title", "")),
+                          str(entry.get("source", ""))))
+    tiers.sort(key=lambda t: t.start)
+    tier_ids = {t.id for t in tiers}
+    rules = []
+    seen: set[str] = set()
+    for entry in data.get("rules", []):
+        rules.append(_rule(entry, tier_ids, fail))
+        if rules[-1].id in seen:
+            raise fail(rules[-1].id, f"rule id {rules[-1].id!r} is used twice")
+        seen.add(rules[-1].id)
+    if not rules:
+        raise fail("[[rules]]", "no [[rules]]: the profile would check nothing")
+    return Profile(head["name"], str(head.get("title", head["name"])), path, tuple(tiers),
+                   tuple(rules))
+
+
+def _rule(entry: Any, tier_ids: set[str], fail: Callable[[str, str], ConfigInvalid]) -> Rule:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise fail("[[rules]]", "each rule needs an id")
+    rid = entry["id"]
+    unknown = set(entry) - {"id", "field", "check", "required", "severity", "when", "params",
+                            "source", "title", "from", "until"}
+    if unknown:
+        raise fail(rid, f"rule {rid!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    field = entry.get("field")
+    if not isinstance(field, str) or not _field_known(field):
+        raise fail(rid, f"rule {rid!r}: unknown field {field!r}")
+    check = entry.get("check", "present")
+    if check not in CHECKS and check not in STATEFUL_CHECKS:
+        known = ", ".join(sorted([*CHECKS, *STATEFUL_CHECKS]))
+        raise fail(rid, f"rule {rid!r}: unknown check {check!r} (known: {known})")
+    severity = entry.get("severity", "error")
+    if isinstance(severity, str):
+        severity = dict.fromkeys(tier_ids, severity)
+    if not isinstance(severity, dict) or not severity:
+        raise fail(rid, f"rule {rid!r}: severity is a word or a table of tier = word")
+    for tier, word in severity.items():
+        if tier not in tier_ids:
+            raise fail(rid, f"rule {rid!r}: no tier {tier!r} in this profile")
+        if word not in SEVERITIES:
+            raise fail(rid, f"rule {rid!r}: severity {word!r} is not one of "
+                            f"{', '.join(SEVERITIES)}")
+    when = entry.get("when", [])
+    when = [when] if isinstance(when, str) else when
+    for name in when:
+        if not isinstance(name, str) or name.removeprefix("not ") not in PREDICATES:
+            raise fail(rid, f"rule {rid!r}: unknown condition {name!r} (known: "
+                            f"{', '.join(PREDICATES)}, each may start with 'not ')")
+    params = entry.get("params", {})
+    if not isinstance(params, dict):
+        raise fail(rid, f"rule {rid!r}: params must be a table")
+    required = entry.get("required", False)
+    if not isinstance(required, bool):
+        raise fail(rid, f"rule {rid!r}: required is true or false")
+    return Rule(rid, field, check, required, severity, tuple(when), params,
+                str(entry.get("source", "")), str(entry.get("title", "")),
+                _date(entry.get("from"), fail, "from"), _date(entry.get("until"), fail, "until"))
+
+
+@cache
+def builtin_profiles() -> dict[str, Profile]:
+    """The profiles shipped in this package, by name."""
+    folder = resources.files("postconv").joinpath("profiles")
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            profile = load_profile(Path(str(entry)))
+            found[profile.name] = profile
+    return found
+
+
+def resolve_profile(name_or_path: str) -> Profile:
+    """A built-in profile by name, or a user's profile file by path."""
+    known = builtin_profiles()
+    if name_or_path in known:
+        return known[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return load_profile(path)
+    raise UsageError(f"unknown profile {name_or_path!r}; known: {', '.join(known)} "
+                     "(or give a profile .toml file)")
+
+
+def _make_unique(params: dict[str, Any]) -> Check:
+    seen: set[str] = set()
+
+    def unique_in_run(value: str, record: Record, params: dict[str, Any]) -> Problem | None:
+        if value in seen:
+            return Problem("DUPLICATE_TRACKING_NUMBER",
+                           "tracking number already seen in this run")
+        seen.add(value)
+        return None
+
+    return unique_in_run
+
+
+#: Checks that keep state over a run; each checker gets its own instance.
+STATEFUL_CHECKS: dict[str, Callable[[dict[str, Any]], Check]] = {"unique_in_run": _make_unique}
+
+
+def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
+    head, _, tail = path.partition(".")
+    if not tail:
+        return lambda r: r[head]
+    return lambda r: r[head][tail] if r[head] is not None else None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    severity: str
+    get: Callable[[dict[str, Any]], Any]
+    on_lines: bool
+    leaf: str
+    check: Check
+    when: tuple[Predicate, ...]
+    dated: bool
+
+
+def _predicate(name: str) -> Predicate:
+    if name.startswith("not "):
+        inner = PREDICATES[name[4:]]
+        return lambda r: not inner(r)
+    return PREDICATES[name]
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value == []
+
+
+class Checker:
+    """A profile compiled for one run; :meth:`check` fills a record's ``compliance``."""
+
+    def __init__(self, profile: Profile, *, as_of: date | None = None,
+                 today: date | None = None, max_findings: int = DEFAULT_MAX_FINDINGS) -> None:
+        self.profile = profile
+        self.as_of = as_of
+        self.today = today or date(2000, 1, 1)
+        self.max_findings = max_findings
+        stateful = {r.id: STATEFUL_CHECKS[r.check](r.params) for r in profile.rules
+                    if r.check in STATEFUL_CHECKS}
+        self._plans: dict[str, list[_Compiled]] = {}
+        for tier in profile.tiers:
+            plan = []
+            for rule in profile.rules:
+                if tier.id not in rule.severity:
+                    continue
+                on_lines = rule.field.startswith(LINES)
+                leaf = rule.field[len(LINES):] if on_lines else rule.field
+                plan.append(_Compiled(
+                    rule, rule.severity[tier.id], _getter(leaf), on_lines, leaf,
+                    stateful.get(rule.id) or CHECKS[rule.check],
+                    tuple(_predicate(w) for w in rule.when),
+                    rule.start is not None or rule.end is not None,
+                ))
+            self._plans[tier.id] = plan
+
+    def judging_date(self, record: Record) -> date:
+        """The date an item is judged by: --as-of, else its posting date, else today."""
+        if self.as_of is not None:
+            return self.as_of
+        posted = record["posted_at"]
+        if posted:
+            try:
+                return date.fromisoformat(posted[:10])
+            except ValueError:
+                pass
+        return self.today
+
+    def check(self, record: Record, read_findings: list[Finding]) -> None:
+        """Judge ``record``; set ``compliance`` (profile tier, date, status, findings)."""
+        day = self.judging_date(record)
+        tier = self.profile.tier_for(day)
+        pending = {f["field"]: f for f in read_findings if f["severity"] == "error"}
+        findings: list[Finding] = []
+        for step in self._plans[tier.id]:
+            if step.dated and not step.rule.in_force(day):
+                continue
+            if step.when and not all(p(record) for p in step.when):
+                continue
+            if step.on_lines:
+                for n, line in enumerate(record["line_items"]):
+                    self._apply(step, step.get(line), record, f"line_items[{n}].{step.leaf}",
+                                pending, findings)
+            else:
+                self._apply(step, step.get(record), record, step.leaf, pending, findings)
+        findings = read_findings + findings
+        if len(findings) > self.max_findings:
+            kept = findings[: self.max_findings]
+            kept.append({"code": "FINDINGS_TRUNCATED", "rule": "read", "severity": "info",
+                         "field": None, "message": f"{len(findings) - self.max_findings} "
+                                                   "more findings not listed"})
+            findings = kept
+        compliance = record["compliance"]
+        compliance["profile"] = tier.id
+        compliance["as_of"] = day.isoformat()
+        compliance["status"] = status_of(findings)
+        compliance["findings"] = findings
+
+    @staticmethod
+    def _apply(step: _Compiled, value: Any, record: Record, path: str,
+               pending: dict[str, Finding], findings: list[Finding]) -> None:
+        rule = step.rule
+        if _is_missing(value):
+            unread = pending.get(path) or pending.get(path + ".amount")
+            if unread is not None:
+                if rule.required and unread["rule"] == "read":
+                    unread["rule"] = rule.id  # the rule that needs the value owns the finding
+                    unread["severity"] = step.severity
+            elif rule.required:
+                findings.append({"code": "MISSING_ELEMENT", "rule": rule.id,
+                                 "severity": step.severity, "field": path,
+                                 "message": f"{rule.title or path} is missing"})
+            return
+        problem = step.check(value, record, rule.params)
+        if problem is not None:
+            findings.append({"code": problem.code, "rule": rule.id, "severity": step.severity,
+                             "field": path, "message": problem.message})
+
+
+def status_of(findings: list[Finding]) -> str:
+    """complete (no error), invalid (an error on a present value), else incomplete."""
+    status = "complete"
+    for finding in findings:
+        if finding["severity"] == "error":
+            if not finding["code"].startswith("MISSING_"):
+                return "invalid"
+            status = "incomplete"
+    return status

@@ -1,0 +1,541 @@
+"""The command line: options, exit status and rendering; the work is done by the library."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections import Counter
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .errors import PostconvError, UsageError
+from .record import Record
+from .summary import InputSummary, RunSummary
+
+#: The documented exit statuses (README "Exit status"; a test keeps the two in step).
+EXIT_CODES: dict[int, str] = {
+    0: "every input processed; no finding at or above --fail-on",
+    1: "every input processed; findings at or above --fail-on",
+    2: "usage error",
+    65: "an input is not usable: not well-formed, forbidden construct (DTD, entity), "
+        "unknown format, over a size cap",
+    66: "an input file does not exist or cannot be read",
+    70: "internal error (a bug): a one-line message, traceback only with -vv",
+    73: "an output cannot be created",
+    74: "I/O error while writing (other than a closed pipe)",
+    75: "another run holds the lock",
+    78: "a profile or dialect file is invalid (the message names the file, line and problem)",
+    130: "interrupted (Ctrl-C): outputs not yet complete are not left behind",
+    141: "the reader of stdout went away (| head): stop quietly",
+}
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+app = typer.Typer(
+    name="postconv",
+    help="Convert UPU ITMATT customs data (XML, EDIFACT) into normalized CBP-style records "
+         "and flag what is missing or unusable, with its legal source.\n\n"
+         "Example: postconv convert samples/*.xml -o records.jsonl",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+Inputs = Annotated[list[str], typer.Argument(help="Input files; - for standard input. "
+                                                  "Gzip is recognised by its magic bytes.",
+                                             show_default=False)]
+Output = Annotated[str, typer.Option("-o", "--output", help="Where records go: a file "
+                                     "(written atomically) or - for stdout.")]
+FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="Record format.")]
+DialectOpt = Annotated[str | None, typer.Option("--dialect", help="Force a dialect: a name "
+                                                "(see `postconv dialects`) or a FILE.toml.")]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="Requirement profile: a name "
+                                         "(us, eu-ics2, upu-cn23) or a FILE.toml.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Judge every item by the rules in "
+                                          "force on DATE (YYYY-MM-DD); default: each item's "
+                                          "posting date, else today.", metavar="DATE")]
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Nothing on stderr unless "
+                                     "something failed.")]
+Verbose = Annotated[int, typer.Option("-v", "--verbose", count=True,
+                                      help="More detail on stderr; -vv shows tracebacks of "
+                                           "internal errors.")]
+SummaryJson = Annotated[Path | None, typer.Option("--summary-json", help="Write a "
+                                                  "machine-readable run summary to PATH.",
+                                                  metavar="PATH")]
+OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="One output file per "
+                                                "input, named after its stem, in DIR.",
+                                                metavar="DIR")]
+ArchiveDir = Annotated[Path | None, typer.Option("--archive-dir", help="Move each input "
+                                                 "processed without an operational error "
+                                                 "here, after its output is safely written.",
+                                                 metavar="DIR")]
+LockFile = Annotated[Path | None, typer.Option("--lock-file", help="Hold an exclusive lock "
+                                               "for the run; exit 75 at once if another run "
+                                               "holds it.", metavar="PATH")]
+MaxInputBytes = Annotated[int, typer.Option("--max-input-bytes", min=1, help="Cap on the "
+                                            "bytes of one input, after decompression.")]
+MaxItems = Annotated[int, typer.Option("--max-items", min=1, help="Cap on items per input.")]
+MaxFieldChars = Annotated[int, typer.Option("--max-field-chars", min=1, help="Longest "
+                                            "value read into a field.")]
+MaxFindings = Annotated[int, typer.Option("--max-findings", min=1, help="Most findings "
+                                          "listed per item.")]
+
+
+class _Reporter:
+    """Everything for people goes to stderr: errors at once, a summary at the end."""
+
+    def __init__(self, quiet: bool, verbose: int) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def error(self, message: str) -> None:
+        print(f"postconv: error: {message}", file=sys.stderr, flush=True)
+
+    def input_done(self, summary: InputSummary) -> None:
+        if summary.error:
+            self.error(summary.error)
+        if self.verbose and not self.quiet:
+            print(f"postconv: {summary.input}: {summary.format or '?'}, "
+                  f"{summary.items_read} items read, {summary.records_written} written, "
+                  f"{summary.items_rejected} rejected", file=sys.stderr)
+
+    def summary(self, run: RunSummary) -> None:
+        failed = any(s.exit_code for s in run.inputs)
+        if self.quiet and not failed:
+            return
+        statuses = run.counter("statuses")
+        by_status = ", ".join(f"{statuses[s]} {s}" for s in ("complete", "incomplete",
+                                                              "invalid") if statuses[s])
+        rejected = run.total("items_rejected")
+        line = (f"postconv: {len(run.inputs)} input(s), {run.total('items_read')} items read, "
+                f"{run.total('records_written')} records written, {rejected} rejected")
+        if by_status:
+            line += f" ({by_status})"
+        failures = sum(1 for s in run.inputs if s.exit_code)
+        if failures:
+            line += f"; {failures} input(s) failed"
+        print(line, file=sys.stderr)
+
+
+def _parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r}: not a date (YYYY-MM-DD)") from None
+
+
+def _exit_status(run: RunSummary, fail_on: FailOn) -> int:
+    """The highest code that applies; 1 only when no operational failure happened."""
+    failures = [s.exit_code for s in run.inputs if s.exit_code]
+    if failures:
+        return max(failures)
+    if fail_on is FailOn.never:
+        return 0
+    severities = run.counter("severities")
+    if severities["error"] or (fail_on is FailOn.warning and severities["warning"]):
+        return 1
+    return 0
+
+
+def _check_stdin(inputs: list[str]) -> None:
+    if "-" in inputs and sys.stdin.isatty():
+        raise UsageError("standard input is a terminal: pipe data in, or name input files")
+
+
+def _execute(body: Any, reporter: _Reporter) -> None:
+    """Run ``body``; map every way it can end to the documented exit status."""
+    from .runner import null_device
+
+    try:
+        code = body()
+    except PostconvError as exc:
+        reporter.error(str(exc))
+        if reporter.verbose >= 2 and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
+        code = exc.exit_code
+    except BrokenPipeError:
+        null_device()
+        code = 141
+    except KeyboardInterrupt:
+        print("postconv: interrupted", file=sys.stderr)
+        code = 130
+    except Exception as exc:  # a bug: one line, traceback only with -vv
+        reporter.error(f"internal error: {type(exc).__name__}: {exc}")
+        if reporter.verbose >= 2:
+            traceback.print_exc(file=sys.stderr)
+        code = 70
+    raise typer.Exit(code)
+
+
+def _converter(dialect: str | None, profile: str, as_of: str | None, max_input_bytes: int,
+               max_items: int, max_field_chars: int, max_findings: int) -> Any:
+    from .pipeline import Converter, Limits
+
+    return Converter(dialect=dialect, profile=profile, as_of=_parse_date(as_of),
+                     limits=Limits(max_input_bytes, max_items, max_field_chars, max_findings))
+
+
+def _write_summary(path: Path | None, run: RunSummary) -> None:
+    if path is None:
+        return
+    from .write.jsonl import dumps
+    from .write.output import open_output
+
+    with open_output(str(path)) as stream:
+        stream.write(dumps(run.to_json()) + b"\n")
+
+
+@app.command(help="""Read, map and check; write one record per item (JSON Lines by default).
+
+Examples:
+
+  postconv convert samples/gba-20261120.xml
+
+  postconv convert in/*.xml.gz -f csv -o records.csv
+
+  zcat night.xml.gz | postconv convert - --profile us --fail-on error > out.jsonl
+
+  postconv convert spool/*.xml --output-dir out/ --archive-dir done/ --lock-file run.lock -q
+""")
+def convert(
+    inputs: Inputs,
+    output: Output = "-",
+    fmt: FormatOpt = Format.jsonl,
+    dialect: DialectOpt = None,
+    profile: ProfileOpt = "us",
+    as_of: AsOf = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Which findings make the exit "
+                                            "status 1.")] = FailOn.never,
+    output_dir: OutputDir = None,
+    archive_dir: ArchiveDir = None,
+    lock_file: LockFile = None,
+    summary_json: SummaryJson = None,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+    max_input_bytes: MaxInputBytes = 4 * 1024**3,
+    max_items: MaxItems = 10_000_000,
+    max_field_chars: MaxFieldChars = 4096,
+    max_findings: MaxFindings = 200,
+) -> None:
+    reporter = _Reporter(quiet, verbose)
+
+    def body() -> int:
+        from .runner import RunOptions, hold_lock, run
+
+        _check_stdin(inputs)
+        converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
+                               max_field_chars, max_findings)
+        options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
+                             archive_dir=archive_dir, format=fmt.value)
+        with hold_lock(lock_file):
+            result = run(converter, inputs, options, on_input_done=reporter.input_done)
+            result.exit_code = _exit_status(result, fail_on)
+            _write_summary(summary_json, result)
+        reporter.summary(result)
+        return result.exit_code
+
+    _execute(body, reporter)
+
+
+def _field_pattern(field: str | None) -> str:
+    """``line_items[3].description`` → ``line_items[].description`` for aggregation."""
+    if not field or "[" not in field:
+        return field or "-"
+    head, _, rest = field.partition("[")
+    return f"{head}[]{rest.partition(']')[2]}"
+
+
+class _CheckTally:
+    """Aggregates for the check table, computed while streaming."""
+
+    def __init__(self) -> None:
+        self.statuses: Counter[str] = Counter()
+        self.findings: Counter[tuple[str, str, str]] = Counter()
+        self.posts: dict[str, Counter[str]] = {}
+
+    def add(self, record: Record) -> None:
+        status = record["compliance"]["status"]
+        self.statuses[status] += 1
+        for finding in record["compliance"]["findings"]:
+            self.findings[(finding["severity"], finding["code"],
+                           _field_pattern(finding["field"]))] += 1
+        origin = record["origin_post"] or record["shipper"]["country"] or "?"
+        self.posts.setdefault(origin, Counter())[status] += 1
+
+
+def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=False)
+    total = sum(tally.statuses.values())
+    table = Table(title=f"Items by status ({total} items)")
+    table.add_column("status")
+    table.add_column("items", justify="right")
+    table.add_column("share", justify="right")
+    for status in ("complete", "incomplete", "invalid"):
+        count = tally.statuses[status]
+        table.add_row(status, str(count), f"{100 * count / total:.1f} %" if total else "-")
+    console.print(table)
+    if tally.findings:
+        table = Table(title="Findings by code and field")
+        for column in ("severity", "code", "field"):
+            table.add_column(column)
+        table.add_column("count", justify="right")
+        for (severity, code, field), count in tally.findings.most_common(top):
+            table.add_row(severity, code, field, str(count))
+        console.print(table)
+    ranked = sorted(tally.posts.items(),
+                    key=lambda kv: (-(sum(kv[1].values()) - kv[1]["complete"])
+                                    / sum(kv[1].values()), kv[0]))
+    if ranked:
+        table = Table(title="Origin posts, worst first")
+        for column in ("origin", "items", "complete", "incomplete", "invalid"):
+            table.add_column(column, justify="left" if column == "origin" else "right")
+        for origin, counts in ranked[:top]:
+            table.add_row(origin, str(sum(counts.values())), str(counts["complete"]),
+                          str(counts["incomplete"]), str(counts["invalid"]))
+        console.print(table)
+
+
+@app.command(help="""Read, map and check; print a table of what is missing or unusable.
+
+Examples:
+
+  postconv check samples/*.xml
+
+  postconv check night.xml --profile us --as-of 2026-07-24 --fail-on warning
+
+  postconv check night.xml --json | jq -r .code | sort | uniq -c
+""")
+def check(
+    inputs: Inputs,
+    dialect: DialectOpt = None,
+    profile: ProfileOpt = "us",
+    as_of: AsOf = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Which findings make the exit "
+                                            "status 1.")] = FailOn.error,
+    json_out: Annotated[bool, typer.Option("--json", help="Write findings as JSON Lines "
+                                           "instead of the table.")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 20,
+    summary_json: SummaryJson = None,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+    max_input_bytes: MaxInputBytes = 4 * 1024**3,
+    max_items: MaxItems = 10_000_000,
+    max_field_chars: MaxFieldChars = 4096,
+    max_findings: MaxFindings = 200,
+) -> None:
+    reporter = _Reporter(quiet, verbose)
+
+    def body() -> int:
+        from .runner import RunOptions, run
+        from .write.jsonl import dumps
+
+        _check_stdin(inputs)
+        converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
+                               max_field_chars, max_findings)
+        tally = _CheckTally()
+        out = sys.stdout.buffer
+
+        def on_record(record: Record, summary: InputSummary) -> None:
+            tally.add(record)
+            if json_out:
+                for finding in record["compliance"]["findings"]:
+                    out.write(dumps({
+                        "tracking_number": record["tracking_number"],
+                        "file": record["source"]["file"],
+                        "item_index": record["source"]["item_index"],
+                        "line": record["source"]["line"],
+                        "status": record["compliance"]["status"],
+                        "profile": record["compliance"]["profile"],
+                        **finding,
+                    }, newline=True))
+
+        result = run(converter, inputs, RunOptions(output=None), on_record=on_record,
+                     on_input_done=reporter.input_done)
+        result.exit_code = _exit_status(result, fail_on)
+        _write_summary(summary_json, result)
+        if not json_out:
+            _render_check(tally, result, top)
+        out.flush()
+        reporter.summary(result)
+        return result.exit_code
+
+    _execute(body, reporter)
+
+
+@app.command(help="""Validate XML inputs against the XSD of the reference ITMATT binding.
+
+Every error is reported with its line and path, not only the first. Exit 0 when all
+inputs are valid, 1 when any has errors, 65 when one is not well-formed.
+
+Examples:
+
+  postconv validate samples/gba-20261120.xml
+
+  postconv validate in/*.xml 2> errors.txt
+""")
+def validate(
+    inputs: Inputs,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    reporter = _Reporter(quiet, verbose)
+
+    def body() -> int:
+        from .validate import validate as validate_input
+
+        _check_stdin(inputs)
+        code = 0
+        for spec in inputs:
+            errors = 0
+            try:
+                for error in validate_input(spec):
+                    errors += 1
+                    where = f"{spec}:{error.line}" if error.line else spec
+                    print(f"{where}: {error.path}: {error.reason}")
+            except PostconvError as exc:
+                reporter.error(str(exc))
+                code = max(code, exc.exit_code)
+                continue
+            if errors:
+                code = max(code, 1)
+            if not quiet:
+                print(f"postconv: {spec}: {'valid' if not errors else f'{errors} error(s)'}",
+                      file=sys.stderr)
+        return code
+
+    _execute(body, reporter)
+
+
+@app.command(help="""Print the JSON Schema of the record.
+
+Example:
+
+  postconv schema > record.schema.json
+""")
+def schema() -> None:
+    from .record import json_schema
+    from .write.jsonl import dumps
+
+    sys.stdout.buffer.write(dumps(json_schema()) + b"\n")
+
+
+@app.command(help="""List the rules of a profile: id, field, check, severity per tier, dates, source.
+
+Examples:
+
+  postconv rules
+
+  postconv rules --profile eu-ics2
+
+  postconv rules --profile my-us.toml --json
+""")
+def rules(
+    profile: ProfileOpt = "us",
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per rule.")] = False,
+) -> None:
+    reporter = _Reporter(False, 0)
+
+    def body() -> int:
+        from .check import resolve_profile
+        from .write.jsonl import dumps
+
+        loaded = resolve_profile(profile)
+        if json_out:
+            for rule in loaded.rules:
+                sys.stdout.buffer.write(dumps({
+                    "profile": loaded.name, "id": rule.id, "title": rule.title,
+                    "field": rule.field, "check": rule.check, "required": rule.required,
+                    "severity": rule.severity, "when": list(rule.when),
+                    "from": rule.start.isoformat() if rule.start else None,
+                    "until": rule.end.isoformat() if rule.end else None,
+                    "source": rule.source,
+                }, newline=True))
+            return 0
+        _render_rules(loaded)
+        return 0
+
+    _execute(body, reporter)
+
+
+def _render_rules(profile: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"{profile.name}: {profile.title}  ({profile.path})")
+    tiers = Table(title="Tiers (picked by posting date or --as-of)")
+    for column in ("tier", "in force from", "title", "source"):
+        tiers.add_column(column)
+    for tier in profile.tiers:
+        tiers.add_row(tier.id, tier.start.isoformat(), tier.title, tier.source)
+    console.print(tiers)
+    table = Table(title="Rules")
+    for column in ("id", "field", "check", *(t.id for t in profile.tiers), "when", "source"):
+        table.add_column(column, overflow="fold")
+    for rule in profile.rules:
+        dates = ""
+        if rule.start or rule.end:
+            dates = f" [{rule.start or ''}..{rule.end or ''})"
+        check = rule.check + (" (required)" if rule.required else "")
+        table.add_row(rule.id, rule.field, check,
+                      *(rule.severity.get(t.id, "-") for t in profile.tiers),
+                      ", ".join(rule.when) + dates, rule.source)
+    console.print(table)
+
+
+@app.command(help="""List the input formats known: built-in dialects and their files.
+
+Examples:
+
+  postconv dialects
+
+  cp "$(postconv dialects --path itmatt)" my-partner.toml
+""")
+def dialects(
+    path: Annotated[str | None, typer.Option("--path", help="Print only the file of this "
+                                             "dialect.", metavar="NAME")] = None,
+) -> None:
+    reporter = _Reporter(False, 0)
+
+    def body() -> int:
+        from .dialects import builtin_dialects
+
+        known = builtin_dialects()
+        if path is not None:
+            if path not in known:
+                raise UsageError(f"unknown dialect {path!r}; known: {', '.join(known)}")
+            print(known[path].path)
+            return 0
+        for dialect in known.values():
+            print(f"{dialect.name:<14} {dialect.syntax:<8} {dialect.title}\n"
+                  f"{'':<14} {dialect.path}")
+        return 0
+
+    _execute(body, reporter)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,430 @@
+"""The mapping engine: a dialect file, compiled once into a plan, turns raw items into records.
+
+A dialect names, for each record field, the reader key its text comes from (see
+:mod:`postconv.read`), plus value maps for partner-specific codes. The engine knows the
+type of every record field (:mod:`postconv.record`) and reads values with
+:mod:`postconv.values`; nothing in here is specific to one partner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputUnusable
+from ..read import RawItem, Values
+from ..record import (
+    ITEM_FIELD_TYPES,
+    LINE_FIELD_TYPES,
+    MONEY_FIELDS,
+    Finding,
+    Record,
+    new_line,
+    new_record,
+)
+from ..tomlfile import config_error, load_toml
+from ..values import READERS, Note, Reader, Unreadable
+
+KIND = "dialect"
+SYNTAXES = ("xml", "edifact")
+HEADER_FIELD_TYPES = {
+    "source.message_id": "text",
+    "origin_post": "code",
+    "destination_post": "code",
+}
+DEFAULT_MAX_FIELD_CHARS = 4096
+_MAX_VALUE_IN_FINDING = 100
+
+Getter = Callable[[Values], Any]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Where one record field comes from, as written in the dialect file."""
+
+    field: str
+    kind: str
+    getter: Getter
+    many: bool
+    value_map: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """A loaded dialect file: detection, layout and the field specs."""
+
+    name: str
+    title: str
+    syntax: str
+    path: Path
+    detect_roots: tuple[str, ...]
+    detect_contains: tuple[str, ...]
+    layout: dict[str, Any]
+    header_fields: tuple[FieldSpec, ...]
+    item_fields: tuple[FieldSpec, ...]
+    line_fields: tuple[FieldSpec, ...]
+    builtin: bool = False
+    edifact: dict[str, Any] = field(default_factory=dict)
+
+    def mapper(self, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> Mapper:
+        return Mapper(self, max_field_chars)
+
+
+def _first(key: str) -> Getter:
+    def get(values: Values) -> str | None:
+        found = values.get(key)
+        return found[0] if found else None
+
+    return get
+
+
+def _all(key: str) -> Getter:
+    def get(values: Values) -> list[str]:
+        return values.get(key) or []
+
+    return get
+
+
+def _first_of(keys: list[str]) -> Getter:
+    def get(values: Values) -> str | None:
+        for key in keys:
+            found = values.get(key)
+            if found:
+                return found[0]
+        return None
+
+    return get
+
+
+def _joined(keys: list[str], separator: str) -> Getter:
+    def get(values: Values) -> str | None:
+        parts = [found[0] for key in keys if (found := values.get(key))]
+        return separator.join(parts) if parts else None
+
+    return get
+
+
+def _joined_list(keys: list[str], separator: str) -> Getter:
+    join = _joined(keys, separator)
+
+    def get(values: Values) -> list[str]:
+        text = join(values)
+        return [text] if text else []
+
+    return get
+
+
+def _compile_spec(name: str, spec: Any, types: dict[str, str], maps: dict[str, dict[str, str]],
+                  fail: Callable[[str, str], Exception]) -> FieldSpec:
+    if name not in types:
+        raise fail(name, f"unknown record field {name!r} (known: {', '.join(sorted(types))})")
+    kind = types[name]
+    many = kind == "text_list"
+    if isinstance(spec, str):
+        spec = {"path": spec}
+    if not isinstance(spec, dict):
+        raise fail(name, f"field {name!r} must be a path or a table")
+    unknown = set(spec) - {"path", "paths", "join", "separator", "map"}
+    if unknown:
+        raise fail(name, f"field {name!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    sources = [k for k in ("path", "paths", "join") if k in spec]
+    if len(sources) != 1:
+        raise fail(name, f"field {name!r} needs exactly one of path, paths, join")
+    separator = spec.get("separator", " ")
+    if not isinstance(separator, str):
+        raise fail(name, f"field {name!r}: separator must be text")
+    source = spec[sources[0]]
+    if sources[0] == "path":
+        if not isinstance(source, str) or not source:
+            raise fail(name, f"field {name!r}: path must be non-empty text")
+        getter = _all(source) if many else _first(source)
+    else:
+        if not isinstance(source, list) or not source or not all(
+            isinstance(k, str) and k for k in source
+        ):
+            raise fail(name, f"field {name!r}: {sources[0]} must be a list of paths")
+        if sources[0] == "paths":
+            if many:
+                raise fail(name, f"field {name!r}: a list field takes path or join")
+            getter = _first_of(source)
+        else:
+            getter = _joined_list(source, separator) if many else _joined(source, separator)
+    value_map = None
+    if "map" in spec:
+        if spec["map"] not in maps:
+            raise fail(name, f"field {name!r}: no [maps.{spec['map']}] table")
+        value_map = maps[spec["map"]]
+    return FieldSpec(name, kind, getter, many, value_map)
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise TypeError
+
+
+def load_dialect(path: Path, *, builtin: bool = False) -> Dialect:
+    """Load and check a dialect file; problems raise ``ConfigInvalid`` naming file and line."""
+    data, text = load_toml(path, KIND)
+
+    def fail(needle: str, problem: str) -> Exception:
+        return config_error(path, text, needle, KIND, problem)
+
+    head = data.get("dialect")
+    if not isinstance(head, dict) or not isinstance(head.get("name"), str):
+        raise fail("[dialect]", "needs a [dialect] table with a name")
+    syntax = head.get("syntax", "xml")
+    if syntax not in SYNTAXES:
+        raise fail("syntax", f"syntax must be one of {', '.join(SYNTAXES)}")
+    raw_maps = data.get("maps", {})
+    if not isinstance(raw_maps, dict) or not all(
+        isinstance(m, dict) and all(isinstance(v, str) for v in m.values())
+        for m in raw_maps.values()
+    ):
+        raise fail("[maps", "each [maps.NAME] table maps text to text")
+    maps = {name: {**table, **{k.lower(): v for k, v in table.items()}}
+            for name, table in raw_maps.items()}
+    detect = data.get("detect", {})
+    try:
+        roots = _str_tuple(detect.get("root", []))
+        contains = _str_tuple(detect.get("contains", []))
+    except TypeError:
+        raise fail("[detect]", "detect.root and detect.contains are lists of names") from None
+
+    items = data.get("items")
+    if not isinstance(items, dict):
+        raise fail("[items]", "needs an [items] table")
+    lines = data.get("lines", {})
+    header = data.get("header", {})
+    for table, label in ((lines, "lines"), (header, "header")):
+        if not isinstance(table, dict):
+            raise fail(f"[{label}]", f"[{label}] must be a table")
+
+    def specs(table: Any, types: dict[str, str], label: str) -> tuple[FieldSpec, ...]:
+        if not isinstance(table, dict):
+            raise fail(label, f"[{label}] must be a table of field = source")
+        return tuple(_compile_spec(k, v, types, maps, fail) for k, v in table.items())
+
+    item_fields = specs(items.get("fields", {}), ITEM_FIELD_TYPES, "items.fields")
+    line_fields = specs(lines.get("fields", {}), LINE_FIELD_TYPES, "lines.fields")
+    header_fields = specs(header.get("fields", {}), HEADER_FIELD_TYPES, "header.fields")
+    if not item_fields:
+        raise fail("[items.fields]", "no [items.fields]: nothing would be mapped")
+    layout = {
+        "item": items.get("element") or items.get("segment"),
+        "header": header.get("element"),
+        "line": lines.get("element") or lines.get("segment"),
+        "line_attribute": lines.get("attribute"),
+    }
+    if not isinstance(layout["item"], str):
+        raise fail("[items]", "items.element (XML) or items.segment (EDIFACT) is required")
+    edifact = data.get("edifact", {})
+    if syntax == "edifact" and not isinstance(edifact, dict):
+        raise fail("[edifact]", "[edifact] must be a table")
+    return Dialect(
+        name=head["name"], title=str(head.get("title", head["name"])), syntax=syntax,
+        path=path, detect_roots=roots, detect_contains=contains, layout=layout,
+        header_fields=header_fields, item_fields=item_fields, line_fields=line_fields,
+        builtin=builtin, edifact=edifact,
+    )
+
+
+@cache
+def builtin_dialects() -> dict[str, Dialect]:
+    """The dialect files shipped in this package, by name, in detection order."""
+    folder = resources.files(__package__)
+    found: dict[str, Dialect] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            dialect = load_dialect(Path(str(entry)), builtin=True)
+            found[dialect.name] = dialect
+    return found
+
+
+def resolve_dialect(name_or_path: str) -> Dialect:
+    """A built-in dialect by name, or a user's dialect file by path."""
+    known = builtin_dialects()
+    if name_or_path in known:
+        return known[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return load_dialect(path)
+    from ..errors import UsageError
+
+    raise UsageError(f"unknown dialect {name_or_path!r}; known: {', '.join(known)} "
+                     "(or give a dialect .toml file)")
+
+
+_XML_NAME = rb"[A-Za-z_][\w.\-]*:?[\w.\-]*"
+_ROOT = re.compile(rb"<(" + _XML_NAME + rb")[\s/>]")
+_EDIFACT_START = re.compile(rb"\s*(UNA|UNB)")
+
+
+def _decode_head(head: bytes) -> bytes:
+    """Make the first bytes searchable as ASCII, whatever the XML encoding."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:]
+    if head[:2] in (b"<\x00", b"\x00<"):
+        codec = "utf-16-le" if head[0] == 0x3C else "utf-16-be"
+        return head.decode(codec, errors="ignore").encode("ascii", errors="ignore")
+    return head
+
+
+def _names_in(head: bytes) -> tuple[str | None, set[str]]:
+    """The root element's local name and every element name seen in ``head``."""
+    root = None
+    names: set[str] = set()
+    for match in _ROOT.finditer(head):
+        name = match.group(1).decode("ascii", errors="ignore").rpartition(":")[2]
+        if root is None:
+            root = name
+        names.add(name)
+    return root, names
+
+
+def detect_dialect(head: bytes, candidates: Iterable[Dialect] | None = None) -> Dialect:
+    """The dialect of an input, from its first bytes (root element, names, or UNA/UNB)."""
+    dialects = list(builtin_dialects().values() if candidates is None else candidates)
+    text = _decode_head(head)
+    if _EDIFACT_START.match(text):
+        for dialect in dialects:
+            if dialect.syntax == "edifact":
+                return dialect
+    else:
+        root, names = _names_in(_strip_prolog(text))
+        for dialect in dialects:
+            if dialect.syntax == "xml" and root in dialect.detect_roots:
+                return dialect
+        for dialect in dialects:
+            if dialect.syntax == "xml" and names & set(dialect.detect_contains):
+                return dialect
+    known = ", ".join(d.name for d in dialects)
+    raise InputUnusable(
+        f"unknown format (known dialects: {known}); force one with --dialect NAME, or write "
+        "a dialect file for this layout (see README, 'Dialect files')")
+
+
+_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S)
+
+
+def _strip_prolog(text: bytes) -> bytes:
+    return _PROLOG.sub(b"", text)
+
+
+class Mapper:
+    """A dialect compiled for a run: raw item → (record, read findings)."""
+
+    def __init__(self, dialect: Dialect, max_field_chars: int) -> None:
+        self.dialect = dialect
+        self.max_field_chars = max_field_chars
+        self._header = [self._plan(s) for s in dialect.header_fields]
+        self._item = [self._plan(s) for s in dialect.item_fields]
+        self._line = [self._plan(s) for s in dialect.line_fields]
+
+    @staticmethod
+    def _plan(spec: FieldSpec) -> tuple[str, Getter, Reader, bool, dict[str, str] | None]:
+        return spec.field, spec.getter, READERS[spec.kind], spec.many, spec.value_map
+
+    def map(self, raw: RawItem, file: str) -> tuple[Record, list[Finding]]:
+        """The record of one raw item, with findings for values that could not be read."""
+        findings: list[Finding] = []
+        flat = self._read(self._item, raw.values, "", findings)
+        header = self._read(self._header, raw.header, "", findings) if raw.header else {}
+        lines = [
+            self._read(self._line, piece, f"line_items[{n}].", findings)
+            for n, piece in enumerate(raw.lines)
+        ]
+        record = _assemble(flat, lines)
+        record["origin_post"] = header.get("origin_post")
+        record["destination_post"] = header.get("destination_post")
+        source = record["source"]
+        source["file"] = file
+        source["format"] = self.dialect.name
+        source["message_id"] = header.get("source.message_id")
+        source["item_index"] = raw.index
+        source["line"] = raw.line
+        return record, findings
+
+    def _read(self, plan: list[tuple[str, Getter, Reader, bool, dict[str, str] | None]],
+              values: Values, prefix: str, findings: list[Finding]) -> dict[str, Any]:
+        flat: dict[str, Any] = {}
+        for name, get, reader, many, value_map in plan:
+            found = get(values)
+            if many:
+                read = [v for text in found
+                        if (v := self._value(prefix + name, text, reader, value_map,
+                                             findings)) is not None]
+                if read:
+                    flat[name] = read
+            elif found is not None:
+                value = self._value(prefix + name, found, reader, value_map, findings)
+                if value is not None:
+                    flat[name] = value
+        return flat
+
+    def _value(self, path: str, text: str, reader: Reader, value_map: dict[str, str] | None,
+               findings: list[Finding]) -> Any:
+        if value_map is not None:
+            text = value_map.get(text, value_map.get(text.lower(), text))
+            if not text:
+                return None
+        if len(text) > self.max_field_chars:
+            findings.append(_finding("FIELD_TOO_LONG", "error", path,
+                                     f"longer than {self.max_field_chars} characters", None))
+            return None
+        notes: list[Note] = []
+        try:
+            value = reader(text, notes.append)
+        except Unreadable as problem:
+            findings.append(_finding(problem.code, "error", path, problem.message, text))
+            return None
+        for note in notes:
+            findings.append(_finding(note.code, note.severity, path, note.message, text))
+        return value
+
+
+def _finding(code: str, severity: str, path: str, message: str, raw: str | None) -> Finding:
+    finding: Finding = {"code": code, "rule": "read", "severity": severity, "field": path,
+                        "message": message}
+    if raw is not None:
+        finding["value"] = raw[:_MAX_VALUE_IN_FINDING]
+    return finding
+
+
+def _assemble(flat: dict[str, Any], lines: list[dict[str, Any]]) -> Record:
+    """Put flat ``path → value`` pairs into the nested record shape."""
+    record = new_record()
+    _place(record, flat)
+    for number, values in enumerate(lines, start=1):
+        line = new_line(number)
+        _place(line, values)
+        record["line_items"].append(line)
+    return record
+
+
+def _place(target: dict[str, Any], flat: dict[str, Any]) -> None:
+    money: dict[str, dict[str, Any]] = {}
+    for path, value in flat.items():
+        head, _, tail = path.partition(".")
+        if not tail:
+            target[head] = value
+        elif head in MONEY_FIELDS or head == "value":
+            money.setdefault(head, {})[tail] = value
+        elif head == "dispatch":
+            if target["dispatch"] is None:
+                target["dispatch"] = {"dispatch_id": None, "receptacle_id": None}
+            target["dispatch"][tail] = value
+        else:
+            target[head][tail] = value
+    for name, parts in money.items():
+        if parts.get("amount") is not None:
+            target[name] = {"amount": parts["amount"], "currency": parts.get("currency")}

@@ -1,0 +1,118 @@
+"""The one-way flow: source → reader → mapper → checker → records, with run accounting.
+
+:class:`Converter` holds what is compiled once per run (dialects, the profile's checker,
+limits); :meth:`Converter.records` streams one input's records. Errors that end an input
+are raised as :class:`~postconv.errors.PostconvError` after the records before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from lxml import etree
+
+from .check import Checker, Profile, resolve_profile
+from .check.engine import DEFAULT_MAX_FINDINGS
+from .dialects import Dialect, Mapper, detect_dialect, resolve_dialect
+from .dialects.engine import DEFAULT_MAX_FIELD_CHARS
+from .errors import InputNotFound, InputUnusable, PostconvError
+from .read import RawItem
+from .read.xml import XmlLayout, read_items
+from .record import Record
+from .sources import DEFAULT_MAX_INPUT_BYTES, open_input
+from .summary import InputSummary
+
+DEFAULT_MAX_ITEMS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep a hostile or broken input from exhausting the machine."""
+
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    max_items: int = DEFAULT_MAX_ITEMS
+    max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+    max_findings: int = DEFAULT_MAX_FINDINGS
+
+
+def raw_items(stream: IO[bytes], dialect: Dialect) -> Iterator[RawItem]:
+    """The reader for a dialect's syntax."""
+    if dialect.syntax == "edifact":
+        from .read.edifact import EdifactLayout, read_interchange
+
+        return read_interchange(stream, EdifactLayout.from_dialect(dialect))
+    layout = dialect.layout
+    return read_items(stream, XmlLayout(layout["item"], layout["header"], layout["line"],
+                                        layout["line_attribute"]))
+
+
+class Converter:
+    """Everything compiled once for a run; call :meth:`records` for each input."""
+
+    def __init__(self, *, dialect: str | Dialect | None = None, profile: str | Profile = "us",
+                 as_of: date | None = None, today: date | None = None,
+                 limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.dialect = resolve_dialect(dialect) if isinstance(dialect, str) else dialect
+        self.profile = resolve_profile(profile) if isinstance(profile, str) else profile
+        self.checker = Checker(self.profile, as_of=as_of, today=today or date.today(),
+                               max_findings=self.limits.max_findings)
+        self._mappers: dict[str, Mapper] = {}
+
+    def _mapper(self, dialect: Dialect) -> Mapper:
+        key = str(dialect.path)
+        if key not in self._mappers:
+            self._mappers[key] = dialect.mapper(self.limits.max_field_chars)
+        return self._mappers[key]
+
+    def records(self, spec: str, summary: InputSummary | None = None) -> Iterator[Record]:
+        """Stream the checked records of one input (a path or ``-``)."""
+        summary = summary if summary is not None else InputSummary(spec)
+        with open_input(spec, self.limits.max_input_bytes) as source:
+            name = source.name
+            try:
+                dialect = self.dialect or detect_dialect(source.head)
+                summary.format = dialect.name
+                mapper = self._mapper(dialect)
+                for raw in raw_items(source.stream, dialect):
+                    summary.items_read += 1
+                    if summary.items_read > self.limits.max_items:
+                        summary.items_read -= 1
+                        raise InputUnusable(f"more than {self.limits.max_items} items "
+                                            "(--max-items)")
+                    record = self._item(mapper, raw, name, summary)
+                    if record is not None:
+                        summary.count(record)
+                        yield record
+            except etree.XMLSyntaxError as exc:
+                line, column = exc.position
+                raise InputUnusable(f"{name}:{line}:{column}: not well-formed XML: "
+                                    f"{exc.msg}") from None
+            except PostconvError as exc:
+                if not str(exc).startswith(name):
+                    exc.args = (f"{name}: {exc}",)
+                raise
+            except OSError as exc:
+                raise InputNotFound(f"{name}: read error: {exc.strerror or exc}") from None
+
+    def _item(self, mapper: Mapper, raw: RawItem, name: str,
+              summary: InputSummary) -> Record | None:
+        """Map and check one item; an item that breaks is rejected, the run goes on."""
+        try:
+            record, notes = mapper.map(raw, name)
+            self.checker.check(record, notes)
+        except Exception as exc:  # per-item isolation: one bad item never stops the input
+            summary.reject(f"internal error: {type(exc).__name__}")
+            return None
+        return record
+
+
+def iter_records(source: str, *, dialect: str | Dialect | None = None,
+                 profile: str | Profile = "us", as_of: date | None = None,
+                 limits: Limits | None = None) -> Iterator[Record]:
+    """Stream the checked records of one input (a path or ``-``); see :class:`Converter`."""
+    converter = Converter(dialect=dialect, profile=profile, as_of=as_of, limits=limits)
+    yield from converter.records(source)

@@ -1,0 +1,203 @@
+"""One run over many inputs: outputs, per-input failure isolation, archive, lock.
+
+The CLI calls :func:`run`; it owns no options parsing and no rendering, so a scheduler
+written in Python can call it too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from .errors import LockHeld, OutputNotCreated, OutputWriteError, PostconvError, UsageError
+from .pipeline import Converter
+from .record import Record
+from .sources import STDIN
+from .summary import InputSummary, RunSummary
+from .write import make_writer, open_output
+from .write.base import EXTENSIONS
+
+RecordSink = Callable[[Record, InputSummary], None]
+
+
+@dataclass
+class RunOptions:
+    """Where records go and what happens to inputs afterwards."""
+
+    output: str | None = "-"
+    output_dir: Path | None = None
+    archive_dir: Path | None = None
+    format: str = "jsonl"
+
+
+class InternalError(PostconvError):
+    """A bug: an exception that is not one of the documented failures."""
+
+    exit_code = 70
+
+
+def output_name(spec: str, fmt: str) -> str:
+    """``DIR/a.jsonl`` for input ``a.xml`` (or ``a.xml.gz``): the input's stem."""
+    name = Path(spec).name
+    for suffix in (".gz", ".gzip"):
+        name = name.removesuffix(suffix)
+    return Path(name).stem + EXTENSIONS[fmt]
+
+
+def check_inputs(inputs: list[str], options: RunOptions) -> None:
+    """Usage errors found before anything is read."""
+    if inputs.count(STDIN) > 1:
+        raise UsageError("standard input (-) can be read only once")
+    if options.output_dir is not None:
+        if options.output not in (None, "-"):
+            raise UsageError("give -o/--output or --output-dir, not both")
+        names = [output_name(s, options.format) for s in inputs if s != STDIN]
+        if len(set(names)) != len(names):
+            raise UsageError("two inputs would write the same file in --output-dir")
+        if STDIN in inputs:
+            raise UsageError("--output-dir needs named inputs, not standard input")
+    if options.archive_dir is not None and STDIN in inputs:
+        raise UsageError("--archive-dir needs named inputs, not standard input")
+
+
+@contextmanager
+def hold_lock(path: Path | None) -> Iterator[None]:
+    """An exclusive, non-blocking lock on ``path`` for the run (released on every exit)."""
+    if path is None:
+        yield
+        return
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise OutputNotCreated(f"{path}: cannot open lock file: {exc.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(f"{path}: another postconv run holds the lock") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _convert_one(converter: Converter, spec: str, summary: InputSummary,
+                 sink: Callable[[Record], None]) -> None:
+    """Stream one input into ``sink``; an input failure is recorded, not raised."""
+    try:
+        for record in converter.records(spec, summary):
+            sink(record)
+    except PostconvError as exc:
+        summary.error = str(exc)
+        summary.exit_code = exc.exit_code
+    except (BrokenPipeError, KeyboardInterrupt, OutputWriteError):
+        raise
+    except OSError as exc:
+        raise OutputWriteError(f"write error: {exc.strerror or exc}") from None
+    except Exception as exc:
+        item = summary.items_read
+        raise InternalError(f"{summary.input}: internal error at item {item}: "
+                            f"{type(exc).__name__}: {exc}") from exc
+
+
+def _archive(spec: str, archive_dir: Path, summary: InputSummary) -> None:
+    target = archive_dir / Path(spec).name
+    try:
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        shutil.move(spec, target)
+    except OSError as exc:
+        raise OutputNotCreated(f"{spec}: cannot archive to {archive_dir}: "
+                               f"{exc.strerror}") from None
+    summary.archived_to = str(target)
+
+
+def run(converter: Converter, inputs: list[str], options: RunOptions,
+        on_record: RecordSink | None = None,
+        on_input_done: Callable[[InputSummary], None] | None = None) -> RunSummary:
+    """Convert ``inputs`` in order; records go to the output(s) and to ``on_record``."""
+    check_inputs(inputs, options)
+    result = RunSummary()
+
+    def deliver(writer_write: Callable[[Record], None] | None,
+                summary: InputSummary) -> Callable[[Record], None]:
+        def sink(record: Record) -> None:
+            if writer_write is not None:
+                writer_write(record)
+            if on_record is not None:
+                on_record(record, summary)
+
+        return sink
+
+    if options.output_dir is not None:
+        try:
+            options.output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputNotCreated(f"{options.output_dir}: {exc.strerror}") from None
+        for spec in inputs:
+            summary = result.add(spec)
+            target = options.output_dir / output_name(spec, options.format)
+            with _guard_write(), open_output(str(target)) as stream:
+                writer = make_writer(options.format, stream)
+                _convert_one(converter, spec, summary, deliver(writer.write, summary))
+                writer.close()
+            summary.output = str(target)
+            _finish(spec, summary, options, on_input_done)
+        return result
+
+    with ExitStack() as stack:
+        writer = None
+        if options.output is not None:
+            stream: IO[bytes] = stack.enter_context(open_output(options.output))
+            stack.enter_context(_guard_write())
+            writer = make_writer(options.format, stream)
+        for spec in inputs:
+            summary = result.add(spec)
+            summary.output = options.output
+            _convert_one(converter, spec, summary,
+                         deliver(writer.write if writer else None, summary))
+            if writer is None:
+                _finish(spec, summary, options, on_input_done)
+            elif on_input_done is not None:
+                on_input_done(summary)
+        if writer is not None:
+            with _guard_write():
+                writer.close()
+    if writer is not None and options.archive_dir is not None:
+        for summary in result.inputs:
+            if not summary.exit_code:
+                _archive(summary.input, options.archive_dir, summary)
+    return result
+
+
+def _finish(spec: str, summary: InputSummary, options: RunOptions,
+            on_input_done: Callable[[InputSummary], None] | None) -> None:
+    if options.archive_dir is not None and not summary.exit_code:
+        _archive(spec, options.archive_dir, summary)
+    if on_input_done is not None:
+        on_input_done(summary)
+
+
+@contextmanager
+def _guard_write() -> Iterator[None]:
+    """Write errors other than a closed pipe become :class:`OutputWriteError` (exit 74)."""
+    try:
+        yield
+    except (BrokenPipeError, PostconvError):
+        raise
+    except OSError as exc:
+        raise OutputWriteError(f"write error: {exc.strerror or exc}") from None
+
+
+def null_device() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)

@@ -1,0 +1,133 @@
+"""Inputs: a path or ``-``, gzip recognised by its magic bytes, a cap on bytes read.
+
+Knows nothing of postal data: it hands the reader a byte stream and the first bytes for
+format detection, and counts bytes after decompression so that a gzip bomb hits the cap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, BinaryIO
+
+from .errors import InputNotFound, InputUnusable
+
+GZIP_MAGIC = b"\x1f\x8b"
+HEAD_BYTES = 64 * 1024
+DEFAULT_MAX_INPUT_BYTES = 4 * 1024**3
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+@dataclass
+class Input:
+    """An opened input: its display name, a byte stream, and its first bytes."""
+
+    name: str
+    stream: IO[bytes]
+    head: bytes
+    compressed: bool
+
+
+class _Stream(io.RawIOBase):
+    """Serves ``prefix`` then the rest of ``raw``, counting bytes against a cap."""
+
+    def __init__(self, prefix: bytes, raw: IO[bytes], cap: int, name: str) -> None:
+        self._prefix = prefix
+        self._raw = raw
+        self._cap = cap
+        self._name = name
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._prefix:
+            size = min(len(buffer), len(self._prefix))
+            buffer[:size] = self._prefix[:size]
+            self._prefix = self._prefix[size:]
+        else:
+            data = self._raw.read(len(buffer))
+            size = len(data)
+            buffer[:size] = data
+        self.count += size
+        if self.count > self._cap:
+            raise InputUnusable(f"over the input size cap of {self._cap} bytes "
+                                "(--max-input-bytes)")
+        return size
+
+
+def _read_head(raw: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes, reading again on short reads (pipes give what they have)."""
+    parts = []
+    wanted = size
+    while wanted > 0:
+        chunk = raw.read(wanted)
+        if not chunk:
+            break
+        parts.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(parts)
+
+
+def _raw_file(spec: str) -> tuple[str, BinaryIO, bool]:
+    if spec == STDIN:
+        return STDIN_NAME, sys.stdin.buffer, False
+    try:
+        return spec, open(spec, "rb"), True  # noqa: SIM115 - closed by open_input
+    except FileNotFoundError:
+        raise InputNotFound(f"{spec}: no such file") from None
+    except IsADirectoryError:
+        raise InputNotFound(f"{spec}: is a directory") from None
+    except OSError as exc:
+        raise InputNotFound(f"{spec}: cannot read: {exc.strerror}") from None
+
+
+@contextmanager
+def open_input(spec: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Iterator[Input]:
+    """Open ``spec`` (a path or ``-``) for reading; decompress gzip; cap the bytes read."""
+    name, raw, owned = _raw_file(spec)
+    try:
+        try:
+            head = _read_head(raw, HEAD_BYTES)
+        except OSError as exc:
+            raise InputNotFound(f"{name}: cannot read: {exc.strerror}") from None
+        compressed = head.startswith(GZIP_MAGIC)
+        stream: IO[bytes]
+        if compressed:
+            gz = gzip.GzipFile(fileobj=io.BufferedReader(_Stream(head, raw, 1 << 62, name)))
+            try:
+                inner_head = _read_head(gz, HEAD_BYTES)
+            except (OSError, EOFError) as exc:
+                raise InputUnusable(f"broken gzip data: {exc}") from None
+            stream = io.BufferedReader(_GzipErrors(_Stream(inner_head, gz, max_bytes, name)),
+                                       buffer_size=HEAD_BYTES)
+            head = inner_head
+        else:
+            stream = io.BufferedReader(_Stream(head, raw, max_bytes, name),
+                                       buffer_size=HEAD_BYTES)
+        yield Input(name, stream, head[:HEAD_BYTES], compressed)
+    finally:
+        if owned:
+            raw.close()
+
+
+class _GzipErrors(io.RawIOBase):
+    """Turns a broken or truncated gzip stream into a clear :class:`InputUnusable`."""
+
+    def __init__(self, inner: _Stream) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            return self._inner.readinto(buffer)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise InputUnusable(f"broken gzip data: {exc}") from None

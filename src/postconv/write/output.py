@@ -1,0 +1,71 @@
+"""Outputs that are never left half-written.
+
+A regular file (or a new path) is written to a temporary file in the same folder,
+flushed, fsynced and renamed into place only when the run for it succeeded; on error or
+Ctrl-C the temporary file is removed and any earlier file stays as it was. Anything
+else — stdout, ``/dev/null``, a FIFO, a terminal — is written directly, never replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from ..errors import OutputNotCreated, OutputWriteError
+
+STDOUT = "-"
+
+
+def _is_special(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise OutputNotCreated(f"{path}: {exc.strerror}") from None
+    return not stat.S_ISREG(mode)
+
+
+@contextmanager
+def open_output(target: str) -> Iterator[IO[bytes]]:
+    """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds."""
+    if target == STDOUT:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    path = Path(target)
+    if _is_special(path):
+        try:
+            handle = open(path, "wb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise OutputNotCreated(f"{path}: cannot open: {exc.strerror}") from None
+        with handle:
+            yield handle
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutputNotCreated(f"{path}: cannot create: {exc.strerror}") from None
+    committed = False
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 16) as handle:
+            yield handle
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise OutputWriteError(f"{path}: write error: {exc.strerror}") from None
+        os.replace(temp, path)
+        committed = True
+    finally:
+        if not committed:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)

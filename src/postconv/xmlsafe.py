@@ -1,0 +1,77 @@
+"""The one XML parser factory of the project: entities, DTDs and the network are off.
+
+Every XML parse in postconv goes through :func:`iterparse` here (a test asserts that no
+other module builds a parser). A document with a DOCTYPE is refused outright: postal data
+never needs one, and it is the door for entity expansion and external entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from lxml import etree
+
+from .errors import InputUnusable
+
+
+def _parser_events(stream: Any, events: Sequence[str], tags: Sequence[str] | None) -> Any:
+    """The project's only construction of an lxml parser."""
+    return etree.iterparse(
+        stream,
+        events=tuple(events),
+        tag=None if tags is None else [f"{{*}}{t}" for t in tags],
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def iterparse(stream: IO[bytes], tags: Sequence[str]) -> Iterator[Any]:
+    """Yield each element whose local name is in ``tags`` when it ends.
+
+    Raises :class:`InputUnusable` for a DOCTYPE; lxml's ``XMLSyntaxError`` passes through
+    so the caller can report line and column.
+    """
+    events = _parser_events(stream, ("end",), tags)
+    checked = False
+    for _event, element in events:
+        if not checked:
+            _refuse_doctype(element.getroottree())
+            checked = True
+        yield element
+    if not checked and events.root is not None:
+        _refuse_doctype(events.root.getroottree())
+
+
+def iterparse_events(stream: Any, events: Sequence[str] | None = None) -> Iterator[
+        tuple[str, Any]]:
+    """``(event, element)`` pairs for every element, as xmlschema's lazy mode wants them."""
+    parser = _parser_events(stream, events or ("end",), None)
+    checked = False
+    for event, element in parser:
+        if not checked:
+            _refuse_doctype(element.getroottree())
+            checked = True
+        yield event, element
+
+
+def _refuse_doctype(tree: Any) -> None:
+    info = tree.docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise InputUnusable("a DOCTYPE is not allowed in postal data (entities and DTDs "
+                            "are refused)")
+
+
+def release(element: Any) -> None:
+    """Free an element handled by a reader, and the siblings before it, to keep memory flat."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]

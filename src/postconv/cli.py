@@ -109,6 +109,9 @@ class _Reporter:
         print(f"postconv: error: {message}", file=sys.stderr, flush=True)
 
     def input_done(self, summary: InputSummary) -> None:
+        for problem in summary.problems:
+            print(f"postconv: warning: {summary.input}: {problem.code}: {problem.message}",
+                  file=sys.stderr)
         if summary.error:
             self.error(summary.error)
         if self.verbose and not self.quiet:
@@ -151,6 +154,8 @@ def _exit_status(run: RunSummary, fail_on: FailOn) -> int:
     if fail_on is FailOn.never:
         return 0
     severities = run.counter("severities")
+    if any(s.problems for s in run.inputs):
+        return 1
     if severities["error"] or (fail_on is FailOn.warning and severities["warning"]):
         return 1
     return 0

@@ -7,10 +7,9 @@ are raised as :class:`~postconv.errors.PostconvError` after the records before t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import IO
 
 from lxml import etree
 
@@ -19,10 +18,10 @@ from .check.engine import DEFAULT_MAX_FINDINGS
 from .dialects import Dialect, Mapper, detect_dialect, resolve_dialect
 from .dialects.engine import DEFAULT_MAX_FIELD_CHARS
 from .errors import InputNotFound, InputUnusable, PostconvError
-from .read import RawItem
+from .read import RawItem, ReadProblem
 from .read.xml import XmlLayout, read_items
 from .record import Record
-from .sources import DEFAULT_MAX_INPUT_BYTES, open_input
+from .sources import DEFAULT_MAX_INPUT_BYTES, Input, open_input
 from .summary import InputSummary
 
 DEFAULT_MAX_ITEMS = 10_000_000
@@ -38,15 +37,17 @@ class Limits:
     max_findings: int = DEFAULT_MAX_FINDINGS
 
 
-def raw_items(stream: IO[bytes], dialect: Dialect) -> Iterator[RawItem]:
+def raw_items(source: Input, dialect: Dialect,
+              problem: Callable[[ReadProblem], None]) -> Iterator[RawItem]:
     """The reader for a dialect's syntax."""
     if dialect.syntax == "edifact":
         from .read.edifact import EdifactLayout, read_interchange
 
-        return read_interchange(stream, EdifactLayout.from_dialect(dialect))
+        return read_interchange(source.stream, EdifactLayout.from_dialect(dialect),
+                                source.head, problem)
     layout = dialect.layout
-    return read_items(stream, XmlLayout(layout["item"], layout["header"], layout["line"],
-                                        layout["line_attribute"]))
+    return read_items(source.stream, XmlLayout(layout["item"], layout["header"],
+                                               layout["line"], layout["line_attribute"]))
 
 
 class Converter:
@@ -77,7 +78,7 @@ class Converter:
                 dialect = self.dialect or detect_dialect(source.head)
                 summary.format = dialect.name
                 mapper = self._mapper(dialect)
-                for raw in raw_items(source.stream, dialect):
+                for raw in raw_items(source, dialect, summary.problem):
                     summary.items_read += 1
                     if summary.items_read > self.limits.max_items:
                         summary.items_read -= 1

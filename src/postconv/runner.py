@@ -21,7 +21,7 @@ from .pipeline import Converter
 from .record import Record
 from .sources import STDIN
 from .summary import InputSummary, RunSummary
-from .write import make_writer, open_output
+from .write import Writer, make_writer, open_output
 from .write.base import EXTENSIONS
 
 RecordSink = Callable[[Record, InputSummary], None]
@@ -144,19 +144,19 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             summary = result.add(spec)
             target = options.output_dir / output_name(spec, options.format)
             with _guard_write(), open_output(str(target)) as stream:
-                writer = make_writer(options.format, stream)
-                _convert_one(converter, spec, summary, deliver(writer.write, summary))
-                writer.close()
+                per_input = make_writer(options.format, stream)
+                _convert_one(converter, spec, summary, deliver(per_input.write, summary))
+                per_input.close()
             summary.output = str(target)
             _finish(spec, summary, options, on_input_done)
         return result
 
     with ExitStack() as stack:
-        writer = None
+        writer: Writer | None = None
         if options.output is not None:
-            stream: IO[bytes] = stack.enter_context(open_output(options.output))
+            out: IO[bytes] = stack.enter_context(open_output(options.output))
             stack.enter_context(_guard_write())
-            writer = make_writer(options.format, stream)
+            writer = make_writer(options.format, out)
         for spec in inputs:
             summary = result.add(spec)
             summary.output = options.output

@@ -36,7 +36,8 @@ class Input:
 class _Stream(io.RawIOBase):
     """Serves ``prefix`` then the rest of ``raw``, counting bytes against a cap."""
 
-    def __init__(self, prefix: bytes, raw: IO[bytes], cap: int, name: str) -> None:
+    def __init__(self, prefix: bytes, raw: IO[bytes] | gzip.GzipFile, cap: int,
+                 name: str) -> None:
         self._prefix = prefix
         self._raw = raw
         self._cap = cap
@@ -62,7 +63,7 @@ class _Stream(io.RawIOBase):
         return size
 
 
-def _read_head(raw: IO[bytes], size: int) -> bytes:
+def _read_head(raw: IO[bytes] | gzip.GzipFile, size: int) -> bytes:
     """Up to ``size`` bytes, reading again on short reads (pipes give what they have)."""
     parts = []
     wanted = size
@@ -79,7 +80,7 @@ def _raw_file(spec: str) -> tuple[str, BinaryIO, bool]:
     if spec == STDIN:
         return STDIN_NAME, sys.stdin.buffer, False
     try:
-        return spec, open(spec, "rb"), True  # noqa: SIM115 - closed by open_input
+        return spec, open(spec, "rb"), True
     except FileNotFoundError:
         raise InputNotFound(f"{spec}: no such file") from None
     except IsADirectoryError:

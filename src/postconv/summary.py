@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .read import ReadProblem
 from .record import Record
 
 SUMMARY_VERSION = 1
@@ -27,6 +28,7 @@ class InputSummary:
     findings: Counter[str] = field(default_factory=Counter)
     severities: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
+    problems: list[ReadProblem] = field(default_factory=list)
     error: str | None = None
     exit_code: int = 0
     output: str | None = None
@@ -50,6 +52,10 @@ class InputSummary:
             self.findings[finding["code"]] += 1
             self.severities[finding["severity"]] += 1
 
+    def problem(self, problem: ReadProblem) -> None:
+        """A finding on the input as a whole (e.g. a truncated interchange)."""
+        self.problems.append(problem)
+
     def reject(self, reason: str) -> None:
         self.rejected[reason] += 1
 
@@ -71,6 +77,7 @@ class InputSummary:
             "records_by_status": dict(sorted(self.statuses.items())),
             "findings_by_code": dict(sorted(self.findings.items())),
             "findings_by_severity": dict(sorted(self.severities.items())),
+            "input_findings": [{"code": p.code, "message": p.message} for p in self.problems],
             "output": self.output,
             "archived_to": self.archived_to,
         }

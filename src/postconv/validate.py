@@ -7,9 +7,9 @@ only here, so the commands that do not validate start fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache

@@ -79,7 +79,8 @@ def usps_state_codes() -> frozenset[str]:
     """USPS state codes: states, DC and territories (pycountry) plus APO/FPO and COFA codes."""
     import pycountry
 
-    codes = {s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="US")}
+    subdivisions: Any = pycountry.subdivisions
+    codes = {s.code.split("-")[1] for s in subdivisions.get(country_code="US")}
     return frozenset(codes | {"AA", "AE", "AP", "FM", "MH", "PW"})
 
 
@@ -276,7 +277,5 @@ def documents_without_goods(value: str, record: Record,
 
 #: Countries without a postcode system (UPU/Universal Postal Union addressing data).
 NO_POSTCODE_COUNTRIES = frozenset(
-    "AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD GH GM GQ GY HK "
-    "KI KM KN KP LC ML MO MR MW NR NU QA RW SB SC SL SR ST SY TD TF TG TK TL TO TV UG VU "
-    "YE ZW".split()
+    ["AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI", "CK", "CM", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "KI", "KM", "KN", "KP", "LC", "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR", "ST", "SY", "TD", "TF", "TG", "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW"]
 )

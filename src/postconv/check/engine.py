@@ -19,6 +19,7 @@ from ..errors import ConfigInvalid, UsageError
 from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, MONEY_FIELDS, Finding, Record
 from ..tomlfile import config_error, load_toml
 from .checks import CHECKS, NO_POSTCODE_COUNTRIES, US_TERRITORIES, Check, Problem
+from .seen import SeenSet
 
 KIND = "profile"
 SEVERITIES = ("error", "warning", "info")
@@ -209,13 +210,12 @@ def resolve_profile(name_or_path: str) -> Profile:
 
 
 def _make_unique(params: dict[str, Any]) -> Check:
-    seen: set[str] = set()
+    seen = SeenSet()
 
     def unique_in_run(value: str, record: Record, params: dict[str, Any]) -> Problem | None:
-        if value in seen:
+        if seen.add(value):
             return Problem("DUPLICATE_TRACKING_NUMBER",
                            "tracking number already seen in this run")
-        seen.add(value)
         return None
 
     return unique_in_run

@@ -51,7 +51,7 @@ def stop_terms() -> dict[tuple[str, str], tuple[str, ...]]:
     """(term, scope) → the authorities that list it."""
     table: dict[tuple[str, str], tuple[str, ...]] = {}
     source = resources.files("postconv").joinpath("data/stopwords.csv")
-    with source.open(encoding="utf-8", newline="") as handle:
+    with source.open("r", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             listed = tuple(AUTHORITIES[k] for k in AUTHORITIES if row.get(k) == "yes")
             table[(row["term"], row["applies_to"])] = listed

@@ -101,6 +101,13 @@ def _first_of(keys: list[str]) -> Getter:
     return get
 
 
+def _each_of(keys: list[str]) -> Getter:
+    def get(values: Values) -> list[str]:
+        return [text for key in keys for text in values.get(key, ())]
+
+    return get
+
+
 def _joined(keys: list[str], separator: str) -> Getter:
     def get(values: Values) -> str | None:
         parts = [found[0] for key in keys if (found := values.get(key))]
@@ -149,9 +156,7 @@ def _compile_spec(name: str, spec: Any, types: dict[str, str], maps: dict[str, d
         ):
             raise fail(name, f"field {name!r}: {sources[0]} must be a list of paths")
         if sources[0] == "paths":
-            if many:
-                raise fail(name, f"field {name!r}: a list field takes path or join")
-            getter = _first_of(source)
+            getter = _each_of(source) if many else _first_of(source)
         else:
             getter = _joined_list(source, separator) if many else _joined(source, separator)
     value_map = None

@@ -20,8 +20,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _guard(text: Any) -> str:
     if text is None:
         return ""
-    text = str(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    cell = str(text)
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _plain(value: Any) -> str:

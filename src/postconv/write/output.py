@@ -43,11 +43,11 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
     path = Path(target)
     if _is_special(path):
         try:
-            handle = open(path, "wb")  # noqa: SIM115 - closed below
+            special = open(path, "wb")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise OutputNotCreated(f"{path}: cannot open: {exc.strerror}") from None
-        with handle:
-            yield handle
+        with special:
+            yield special
         return
     folder = path.parent if str(path.parent) else Path(".")
     try:

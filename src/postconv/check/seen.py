@@ -1,0 +1,70 @@
+"""A compact set of tracking numbers, for "repeated within the run" at 16 bytes per item.
+
+A Python ``set`` of strings costs about 90 bytes per tracking number; a run of millions
+of items would grow by hundreds of MiB. Here an S10 identifier packs exactly into one
+64-bit integer (other identifiers into a 63-bit BLAKE2 digest), kept in an
+open-addressing table in an ``array`` that is at most half full.
+"""
+
+from __future__ import annotations
+
+from array import array
+from hashlib import blake2b
+
+_MULTIPLIER = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+_INITIAL_BITS = 12
+
+
+def pack(identifier: str) -> int:
+    """A non-zero 64-bit key, exact for S10 ids, a 63-bit digest with the top bit otherwise."""
+    if (len(identifier) == 13 and identifier.isascii() and identifier[:2].isalpha()
+            and identifier[2:11].isdigit() and identifier[11:].isalpha()
+            and identifier.isupper()):
+        a, b, c, d = (ord(identifier[i]) - 65 for i in (0, 1, 11, 12))
+        return (((a * 26 + b) * 1_000_000_000 + int(identifier[2:11])) * 26 + c) * 26 + d + 1
+    digest = int.from_bytes(blake2b(identifier.encode("utf-8"), digest_size=8).digest(), "big")
+    return digest | (1 << 63)
+
+
+class SeenSet:
+    """Remembers identifiers; :meth:`add` tells whether one was seen before."""
+
+    def __init__(self) -> None:
+        self._bits = _INITIAL_BITS
+        self._slots = array("Q", bytes(8 << self._bits))
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, identifier: str) -> bool:
+        """Add ``identifier``; True if it was already there."""
+        key = pack(identifier)
+        if self._insert(key):
+            return True
+        self._count += 1
+        if self._count * 2 > len(self._slots):
+            self._grow()
+        return False
+
+    def _insert(self, key: int) -> bool:
+        slots = self._slots
+        mask = len(slots) - 1
+        index = ((key * _MULTIPLIER) & _MASK) >> (64 - self._bits)
+        while True:
+            found = slots[index]
+            if found == key:
+                return True
+            if found == 0:
+                slots[index] = key
+                return False
+            index = (index + 1) & mask
+
+    def _grow(self) -> None:
+        old = self._slots
+        self._bits += 1
+        self._slots = array("Q", bytes(8 << self._bits))
+        for key in old:
+            if key:
+                self._insert(key)

@@ -324,12 +324,164 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--defect-rate", type=float, default=0.0)
     args = parser.parse_args(argv)
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
-    with out:
-        write_itmatt(out, generate(args.count, args.seed, args.defect_rate),
-                     f"BENCH-{args.seed}-{args.count}")
+    items = generate(args.count, args.seed, args.defect_rate)
+    message_id = f"BENCH-{args.seed}-{args.count}"
+    if args.output == "-":
+        write_itmatt(sys.stdout, items, message_id)
+    else:
+        with open(args.output, "w", encoding="utf-8") as out:
+            write_itmatt(out, items, message_id)
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- the same items in the other built-in dialects (for the cross-format tests) ---------
+
+
+def item_postnl(data: dict[str, Any]) -> str:
+    """One ``Item`` in the element-per-field layout (``postnl-item``)."""
+    sender, addressee = data["sender"], data["addressee"]
+    pieces = "".join(
+        "    <ContentPiece>\n"
+        + _el("HSCode", p["hs"], "      ") + _el("Weight", p["net"], "      ")
+        + _el("NumberOfPieces", p["qty"], "      ")
+        + _el("Value", p["value"][0] if p["value"] else None, "      ")
+        + _el("Currency", p["value"][1] if p["value"] else None, "      ")
+        + _el("OriginCountry", p["origin"], "      ")
+        + _el("Description", p["desc"], "      ")
+        + "    </ContentPiece>\n"
+        for p in data["pieces"]
+    )
+    gift = {"31": "true", "11": "false"}.get(data["nature"] or "")
+    return (
+        "  <Item>\n" + _el("ItemId", data["id"], "    ")
+        + _el("TotalWeight", data["gross"], "    ")
+        + _el("MailClass", data["mail_class"], "    ")
+        + _el("Gift", gift, "    ")
+        + _el("TransportCosts", data["charges"][0] if data["charges"] else None, "    ")
+        + _el("TransportCurrency", data["charges"][1] if data["charges"] else None, "    ")
+        + "    <ReceiverAddress>\n" + _el("Name", addressee["name"], "      ")
+        + _el("Street", addressee["lines"][0] if addressee["lines"] else None, "      ")
+        + _el("PostCode", addressee["postcode"], "      ")
+        + _el("City", addressee["city"], "      ") + _el("State", addressee["state"], "      ")
+        + _el("Country", addressee["country"], "      ") + "    </ReceiverAddress>\n"
+        + "    <SenderAddress>\n" + _el("Name", sender["name"], "      ")
+        + _el("StreetAndNumber", sender["lines"][0] if sender["lines"] else None, "      ")
+        + _el("PostCode", sender["postcode"], "      ") + _el("City", sender["city"], "      ")
+        + _el("Country", sender["country"], "      ") + "    </SenderAddress>\n"
+        + pieces + "  </Item>\n"
+    )
+
+
+def _attr(name: str, value: str | None) -> str:
+    return "" if value is None else f" {name}={quoteattr(value)}"
+
+
+def item_cds(data: dict[str, Any]) -> str:
+    """One ``DecData`` element in the attribute-per-field layout (``cds-decdata``)."""
+    s, r = data["sender"], data["addressee"]
+    lines = lambda party: party["lines"] + [None, None]  # noqa: E731
+    attrs = (
+        _attr("MailNo", data["id"]) + _attr("NTyp", data["nature"])
+        + _attr("TrDat", data["posted"]) + _attr("GWgt", data["gross"])
+        + _attr("TotCPVal", data["total"][0] if data["total"] else None)
+        + _attr("TotalCPValCur", data["total"][1] if data["total"] else None)
+        + _attr("Ptg", data["charges"][0] if data["charges"] else None)
+        + _attr("PtgCur", data["charges"][1] if data["charges"] else None)
+        + _attr("SNm", s["name"]) + _attr("SAdL1", lines(s)[0]) + _attr("SAdL2", lines(s)[1])
+        + _attr("SZip", s["postcode"]) + _attr("SCty", s["city"]) + _attr("SSta", s["state"])
+        + _attr("SCtr", s["country"])
+        + _attr("RNm", r["name"]) + _attr("RAdL1", lines(r)[0]) + _attr("RAdL2", lines(r)[1])
+        + _attr("RZip", r["postcode"]) + _attr("RCty", r["city"]) + _attr("RSta", r["state"])
+        + _attr("RCtr", r["country"])
+    )
+    pieces = "".join(
+        "    <CP" + _attr("Desc", p["desc"] if p["desc"] is not None else "")
+        + _attr("No", p["qty"]) + _attr("NWgt", p["net"])
+        + _attr("Amt", p["value"][0] if p["value"] else None)
+        + _attr("Cur", p["value"][1] if p["value"] else None)
+        + _attr("HS", p["hs"]) + _attr("OCtr", p["origin"]) + "/>\n"
+        for p in data["pieces"]
+    )
+    return f"  <DecData{attrs}>\n{pieces}  </DecData>\n"
+
+
+def _edi(text: str | None) -> str:
+    if text is None:
+        return ""
+    for char in "?'+:":
+        text = text.replace(char, "?" + char)
+    return text
+
+
+def item_cusitm(data: dict[str, Any], number: int) -> list[str]:
+    """The segments of one item in the ``cusitm`` EDIFACT binding."""
+    segs = [f"CNI+{number}+{_edi(data['id'])}"]
+    segs.append(f"TSR+{_edi(data['mail_class'])}:{_edi(data['mail_category'])}")
+    if data["nature"]:
+        segs.append(f"GIS+{data['nature']}")
+    if data["posted"]:
+        stamp = data["posted"][:16].replace("-", "").replace("T", "").replace(":", "")
+        segs.append(f"DTM+200:{stamp}:203")
+    if data["office"]:
+        segs.append(f"LOC+91+{_edi(data['office'])}")
+    if data["gross"]:
+        segs.append(f"MEA+WT+AAD+KGM:{_edi(data['gross'])}")
+    for qualifier, money in (("39", data["total"]), ("64", data["charges"]),
+                             ("67", data["insured"])):
+        if money:
+            segs.append(f"MOA+{qualifier}:{money[0]}:{money[1]}")
+    for qualifier, party in (("CZ", data["sender"]), ("CN", data["addressee"])):
+        street = ":".join(_edi(line) for line in party["lines"])
+        segs.append(f"NAD+{qualifier}+++{_edi(party['name'])}+{street}+{_edi(party['city'])}"
+                    f"+{_edi(party['state'])}+{_edi(party['postcode'])}"
+                    f"+{_edi(party['country'])}")
+        if party["phone"]:
+            segs.append(f"COM+{_edi(party['phone'])}:TE")
+    if data["invoice"]:
+        segs.append(f"DOC+380+{_edi(data['invoice'])}")
+    for n, piece in enumerate(data["pieces"], start=1):
+        segs.append(f"GID+{n}+{_edi(piece['qty'])}")
+        if piece["desc"] is not None:
+            segs.append(f"FTX+AAA+++{_edi(piece['desc'])}")
+        if piece["net"]:
+            segs.append(f"MEA+WT+AAF+KGM:{piece['net']}")
+        if piece["value"]:
+            segs.append(f"MOA+146:{piece['value'][0]}:{piece['value'][1]}")
+        if piece["hs"]:
+            segs.append(f"PIA+5+{piece['hs']}:HS")
+        if piece["origin"]:
+            segs.append(f"LOC+27+{_edi(piece['origin'])}")
+    return segs
+
+
+def write_cusitm(out: IO[str], items: Any, reference: str = "000123",
+                 origin_post: str = "GBA", charset: str = "UNOY") -> int:
+    """Write a CUSITM interchange (one message) of ``items``; return the number written."""
+    body = [f"BGM+XXX+{reference}+9"]
+    count = 0
+    for count, item in enumerate(items, start=1):
+        body.extend(item_cusitm(item.data, count))
+    segments = ["UNH+1+CUSITM:1:0:UP", *body]
+    segments.append(f"UNT+{len(segments) + 1}+1")
+    out.write("UNA:+.? '\n")
+    out.write(f"UNB+{charset}:3+{origin_post}+USA+261120:1015+{reference}'\n")
+    for segment in segments:
+        out.write(segment + "'\n")
+    out.write(f"UNZ+1+{reference}'\n")
+    return count
+
+
+def write_wrapped(out: IO[str], items: Any, fmt: str) -> int:
+    """Write ``items`` under a wrapper element in ``postnl-item`` or ``cds-decdata``."""
+    render = item_postnl if fmt == "postnl-item" else item_cds
+    wrapper = "Items" if fmt == "postnl-item" else "Declarations"
+    out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<{wrapper}>\n')
+    count = 0
+    for count, item in enumerate(items, start=1):
+        out.write(render(item.data))
+    out.write(f"</{wrapper}>\n")
+    return count

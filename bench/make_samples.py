@@ -9,7 +9,15 @@ import io
 import sys
 from pathlib import Path
 
-from itmatt_gen import GenItem, clean_item, generate, with_defect, write_itmatt
+from itmatt_gen import (
+    GenItem,
+    clean_item,
+    generate,
+    with_defect,
+    write_cusitm,
+    write_itmatt,
+    write_wrapped,
+)
 
 
 def _gba() -> list[GenItem]:
@@ -65,6 +73,21 @@ def main(folder: str) -> int:
                                                       '"urn:upu:example:itmatt" ', 1)
             text = f'<?xml version="1.0" encoding="{encoding.upper()}"?>\n{body}'
         (target / name).write_bytes(text.encode(encoding))
+    others = [
+        ("gba-20261124.edi", lambda out: write_cusitm(
+            out, generate(8, seed=20261124, defect_rate=0.4, origins=("GB",)), "000124", "GBA",
+            "UNOC"), "iso-8859-1"),
+        ("nla-20261125-postnl.xml", lambda out: write_wrapped(
+            out, generate(6, seed=20261125, defect_rate=0.3, origins=("DE",)), "postnl-item"),
+         "utf-8"),
+        ("cds-20261126-decdata.xml", lambda out: write_wrapped(
+            out, generate(6, seed=20261126, defect_rate=0.3, origins=("NZ",)), "cds-decdata"),
+         "utf-8"),
+    ]
+    for name, write, encoding in others:
+        buffer = io.StringIO()
+        write(buffer)
+        (target / name).write_bytes(buffer.getvalue().encode(encoding))
     return 0
 
 

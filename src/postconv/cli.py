@@ -6,7 +6,7 @@ import sys
 import traceback
 from collections import Counter
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,13 +34,13 @@ EXIT_CODES: dict[int, str] = {
 }
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     jsonl = "jsonl"
     json = "json"
     csv = "csv"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     never = "never"
@@ -446,7 +446,7 @@ def schema() -> None:
     sys.stdout.buffer.write(dumps(json_schema()) + b"\n")
 
 
-@app.command(help="""List the rules of a profile: id, field, check, severity per tier, dates, source.
+@app.command(help="""List the rules of a profile: field, check, severity per tier, dates, source.
 
 Examples:
 

@@ -31,7 +31,7 @@ DOCUMENT_WORDS = frozenset({"documents", "document", "docs", "dox", "papers", "l
 
 _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _REPEATED = re.compile(r"(.)\1{2,}")
 
 

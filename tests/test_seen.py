@@ -1,0 +1,17 @@
+from postconv.check.seen import SeenSet, pack
+
+
+def test_seen_set_finds_repeats_exactly():
+    seen = SeenSet()
+    ids = [f"RR{n:08d}{n % 10}GB" for n in range(50_000)]
+    assert not any(seen.add(i) for i in ids)
+    assert all(seen.add(i) for i in ids[::7])
+    assert len(seen) == 50_000
+
+
+def test_pack_is_exact_for_s10_and_separates_others():
+    assert pack("AA000000000AA") == 1
+    assert pack("ZZ999999999ZZ") < 1 << 63
+    assert pack("not an s10") >= 1 << 63
+    seen = SeenSet()
+    assert not seen.add("not an s10") and seen.add("not an s10")

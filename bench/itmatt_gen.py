@@ -101,7 +101,8 @@ def _money(amount: Decimal, currency: str) -> tuple[str, str]:
     return str(amount.quantize(places)), currency
 
 
-def clean_item(rng: random.Random, index: int, origin: str = "GB") -> dict[str, Any]:
+def clean_item(rng: random.Random, index: int, origin: str = "GB",
+               serial_base: int = 10_000_000) -> dict[str, Any]:
     """A complete item that meets every rule of the ``us`` profile in its 2026 tier."""
     post, currency, office, senders = POSTS[origin]
     rate = Decimal(RATES[currency])
@@ -124,8 +125,8 @@ def clean_item(rng: random.Random, index: int, origin: str = "GB") -> dict[str, 
     mail_class = "U" if gross <= Decimal("1.800") and rng.random() < 0.4 else "C"
     day = 1 + index % 28
     return {
-        "id": s10("RR" if mail_class == "U" else "CP", 10_000_000 + index * 7 % 89_999_999,
-                  origin),
+        "id": s10("RR" if mail_class == "U" else "CP",
+                  serial_base + index * 7 % (99_999_999 - serial_base), origin),
         "mail_class": mail_class,
         "mail_category": rng.choice("AAAB"),
         "nature": rng.choice(("11", "11", "11", "31", "32")),
@@ -212,8 +213,9 @@ def generate(count: int, seed: int = 1, defect_rate: float = 0.0,
     """``count`` items; a share ``defect_rate`` of them carry one injected defect each."""
     rng = random.Random(seed)
     names = sorted(DEFECTS)
+    serial_base = 10_000_000 + seed * 7919 % 40_000_000
     for index in range(count):
-        data = clean_item(rng, index, origins[index % len(origins)])
+        data = clean_item(rng, index, origins[index % len(origins)], serial_base)
         item = GenItem(data)
         if defect_rate and rng.random() < defect_rate:
             name = rng.choice(names)
@@ -481,7 +483,8 @@ def write_wrapped(out: IO[str], items: Any, fmt: str) -> int:
     wrapper = "Items" if fmt == "postnl-item" else "Declarations"
     out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<{wrapper}>\n')
     count = 0
-    for count, item in enumerate(items, start=1):
+    for item in items:
         out.write(render(item.data))
+        count += 1
     out.write(f"</{wrapper}>\n")
     return count

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ITEM, REPO, itmatt, records
-from postconv import ConfigInvalid, Converter
+from postconv import Converter
 from postconv.check import Checker, builtin_profiles, load_profile
 from postconv.check.engine import status_of
 

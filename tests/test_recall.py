@@ -3,6 +3,7 @@
 import io
 
 from itmatt_gen import DEFECTS, generate, write_itmatt
+
 from postconv import Converter
 
 

@@ -459,13 +459,20 @@ Examples:
 def rules(
     profile: ProfileOpt = "us",
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per rule.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown tables of every "
+                                           "built-in profile (the README section).")] = False,
 ) -> None:
     reporter = _Reporter(False, 0)
 
     def body() -> int:
-        from .check import resolve_profile
+        from .check import builtin_profiles, resolve_profile
+        from .check.docs import profiles_markdown
         from .write.jsonl import dumps
 
+        if markdown:
+            ordered = sorted(builtin_profiles().values(), key=lambda p: (p.name != "us", p.name))
+            sys.stdout.write(profiles_markdown(ordered))
+            return 0
         loaded = resolve_profile(profile)
         if json_out:
             for rule in loaded.rules:

@@ -11,18 +11,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from lxml import etree
-
 from .check import Checker, Profile, resolve_profile
 from .check.engine import DEFAULT_MAX_FINDINGS
 from .dialects import Dialect, Mapper, detect_dialect, resolve_dialect
 from .dialects.engine import DEFAULT_MAX_FIELD_CHARS
 from .errors import InputNotFound, InputUnusable, PostconvError
 from .read import RawItem, ReadProblem
-from .read.xml import XmlLayout, read_items
+from .read.xml import read_items
 from .record import Record
 from .sources import DEFAULT_MAX_INPUT_BYTES, Input, open_input
 from .summary import InputSummary
+from .xmlsafe import XmlSyntaxError
 
 DEFAULT_MAX_ITEMS = 10_000_000
 
@@ -45,9 +44,7 @@ def raw_items(source: Input, dialect: Dialect,
 
         return read_interchange(source.stream, EdifactLayout.from_dialect(dialect),
                                 source.head, problem)
-    layout = dialect.layout
-    return read_items(source.stream, XmlLayout(layout["item"], layout["header"],
-                                               layout["line"], layout["line_attribute"]))
+    return read_items(source.stream, dialect.xml_layout())
 
 
 class Converter:
@@ -88,7 +85,7 @@ class Converter:
                     if record is not None:
                         summary.count(record)
                         yield record
-            except etree.XMLSyntaxError as exc:
+            except XmlSyntaxError as exc:
                 line, column = exc.position
                 raise InputUnusable(f"{name}:{line}:{column}: not well-formed XML: "
                                     f"{exc.msg}") from None

@@ -17,11 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from .errors import InputUnusable
 from .sources import STDIN, Input, open_input
-from .xmlsafe import iterparse_events
+from .xmlsafe import XmlSyntaxError, iterparse_events
 
 SCHEMAS = {"itmatt": "itmatt-1.xsd"}
 
@@ -64,7 +62,7 @@ def validate(spec: str, schema: str = "itmatt", max_bytes: int | None = None) ->
             raise InputUnusable(f"{source.name}: {_first_line(str(exc))}") from None
         except xmlschema.XMLSchemaException as exc:
             raise InputUnusable(f"{source.name}: {_first_line(str(exc))}") from None
-        except etree.XMLSyntaxError as exc:
+        except XmlSyntaxError as exc:
             line, column = exc.position
             raise InputUnusable(f"{source.name}:{line}:{column}: not well-formed XML: "
                                 f"{exc.msg}") from None

@@ -14,6 +14,9 @@ from lxml import etree
 
 from .errors import InputUnusable
 
+#: Raised for XML that is not well-formed; ``.position`` is (line, column).
+XmlSyntaxError = etree.XMLSyntaxError
+
 
 def _parser_events(stream: Any, events: Sequence[str], tags: Sequence[str] | None) -> Any:
     """The project's only construction of an lxml parser."""

@@ -234,13 +234,15 @@ def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
 
 @dataclass(frozen=True)
 class _Compiled:
+    """One rule, ready to run in one tier: everything looked up in advance."""
+
     rule: Rule
     severity: str
     get: Callable[[dict[str, Any]], Any]
     on_lines: bool
     leaf: str
-    check: Check
-    when: tuple[Predicate, ...]
+    check: Check | None
+    when: Predicate | None
     dated: bool
 
 
@@ -251,8 +253,13 @@ def _predicate(name: str) -> Predicate:
     return PREDICATES[name]
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or value == []
+def _all_of(names: tuple[str, ...]) -> Predicate | None:
+    predicates = [_predicate(n) for n in names]
+    if not predicates:
+        return None
+    if len(predicates) == 1:
+        return predicates[0]
+    return lambda r: all(p(r) for p in predicates)
 
 
 class Checker:
@@ -274,11 +281,11 @@ class Checker:
                     continue
                 on_lines = rule.field.startswith(LINES)
                 leaf = rule.field[len(LINES):] if on_lines else rule.field
+                check = None if rule.check in ("present", "non_empty") else (
+                    stateful.get(rule.id) or CHECKS[rule.check])
                 plan.append(_Compiled(
-                    rule, rule.severity[tier.id], _getter(leaf), on_lines, leaf,
-                    stateful.get(rule.id) or CHECKS[rule.check],
-                    tuple(_predicate(w) for w in rule.when),
-                    rule.start is not None or rule.end is not None,
+                    rule, rule.severity[tier.id], _getter(leaf), on_lines, leaf, check,
+                    _all_of(rule.when), rule.start is not None or rule.end is not None,
                 ))
             self._plans[tier.id] = plan
 
@@ -300,18 +307,21 @@ class Checker:
         tier = self.profile.tier_for(day)
         pending = {f["field"]: f for f in read_findings if f["severity"] == "error"}
         findings: list[Finding] = []
+        apply = self._apply
         for step in self._plans[tier.id]:
             if step.dated and not step.rule.in_force(day):
                 continue
-            if step.when and not all(p(record) for p in step.when):
+            if step.when is not None and not step.when(record):
                 continue
             if step.on_lines:
+                get = step.get
                 for n, line in enumerate(record["line_items"]):
-                    self._apply(step, step.get(line), record, f"line_items[{n}].{step.leaf}",
-                                pending, findings)
+                    apply(step, get(line), record, f"line_items[{n}].{step.leaf}", pending,
+                          findings)
             else:
-                self._apply(step, step.get(record), record, step.leaf, pending, findings)
-        findings = read_findings + findings
+                apply(step, step.get(record), record, step.leaf, pending, findings)
+        if read_findings:
+            findings = read_findings + findings
         if len(findings) > self.max_findings:
             kept = findings[: self.max_findings]
             kept.append({"code": "FINDINGS_TRUNCATED", "rule": "read", "severity": "info",
@@ -321,15 +331,15 @@ class Checker:
         compliance = record["compliance"]
         compliance["profile"] = tier.id
         compliance["as_of"] = day.isoformat()
-        compliance["status"] = status_of(findings)
+        compliance["status"] = status_of(findings) if findings else "complete"
         compliance["findings"] = findings
 
     @staticmethod
     def _apply(step: _Compiled, value: Any, record: Record, path: str,
                pending: dict[str, Finding], findings: list[Finding]) -> None:
-        rule = step.rule
-        if _is_missing(value):
-            unread = pending.get(path) or pending.get(path + ".amount")
+        if value is None or value == []:
+            rule = step.rule
+            unread = pending.get(path) or pending.get(path + ".amount") if pending else None
             if unread is not None:
                 if rule.required and unread["rule"] == "read":
                     unread["rule"] = rule.id  # the rule that needs the value owns the finding
@@ -339,10 +349,13 @@ class Checker:
                                  "severity": step.severity, "field": path,
                                  "message": f"{rule.title or path} is missing"})
             return
-        problem = step.check(value, record, rule.params)
+        if step.check is None:
+            return
+        problem = step.check(value, record, step.rule.params)
         if problem is not None:
-            findings.append({"code": problem.code, "rule": rule.id, "severity": step.severity,
-                             "field": path, "message": problem.message})
+            findings.append({"code": problem.code, "rule": step.rule.id,
+                             "severity": step.severity, "field": path,
+                             "message": problem.message})
 
 
 def status_of(findings: list[Finding]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import InputUnusable
 from ..read import RawItem, Values
+from ..read.xml import Wanted, XmlLayout
 from ..record import (
     ITEM_FIELD_TYPES,
     LINE_FIELD_TYPES,
@@ -28,7 +29,7 @@ from ..record import (
     new_record,
 )
 from ..tomlfile import config_error, load_toml
-from ..values import READERS, Note, Reader, Unreadable
+from ..values import READERS, Note, Reader, Unreadable, read_text
 
 KIND = "dialect"
 SYNTAXES = ("xml", "edifact")
@@ -52,6 +53,7 @@ class FieldSpec:
     getter: Getter
     many: bool
     value_map: dict[str, str] | None
+    keys: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,16 @@ class Dialect:
 
     def mapper(self, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> Mapper:
         return Mapper(self, max_field_chars)
+
+    def xml_layout(self) -> XmlLayout:
+        """What the XML reader needs: the elements, and the keys this dialect reads."""
+        def keys(specs: tuple[FieldSpec, ...]) -> Wanted:
+            return Wanted.of(k for spec in specs for k in spec.keys)
+
+        layout = self.layout
+        return XmlLayout(layout["item"], layout["header"], layout["line"],
+                         layout["line_attribute"], keys(self.item_fields),
+                         keys(self.line_fields), keys(self.header_fields))
 
 
 def _first(key: str) -> Getter:
@@ -164,7 +176,8 @@ def _compile_spec(name: str, spec: Any, types: dict[str, str], maps: dict[str, d
         if spec["map"] not in maps:
             raise fail(name, f"field {name!r}: no [maps.{spec['map']}] table")
         value_map = maps[spec["map"]]
-    return FieldSpec(name, kind, getter, many, value_map)
+    keys = (source,) if isinstance(source, str) else tuple(source)
+    return FieldSpec(name, kind, getter, many, value_map, keys)
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
@@ -334,6 +347,7 @@ class Mapper:
         self._header = [self._plan(s) for s in dialect.header_fields]
         self._item = [self._plan(s) for s in dialect.item_fields]
         self._line = [self._plan(s) for s in dialect.line_fields]
+        self._notes: list[Note] = []
 
     @staticmethod
     def _plan(spec: FieldSpec) -> tuple[str, Getter, Reader, bool, dict[str, str] | None]:
@@ -362,15 +376,20 @@ class Mapper:
     def _read(self, plan: list[tuple[str, Getter, Reader, bool, dict[str, str] | None]],
               values: Values, prefix: str, findings: list[Finding]) -> dict[str, Any]:
         flat: dict[str, Any] = {}
+        cap = self.max_field_chars
         for name, get, reader, many, value_map in plan:
             found = get(values)
+            if not found:
+                continue
             if many:
                 read = [v for text in found
                         if (v := self._value(prefix + name, text, reader, value_map,
                                              findings)) is not None]
                 if read:
                     flat[name] = read
-            elif found is not None:
+            elif reader is read_text and value_map is None and len(found) <= cap:
+                flat[name] = found  # plain text: nothing to read (the common case)
+            else:
                 value = self._value(prefix + name, found, reader, value_map, findings)
                 if value is not None:
                     flat[name] = value
@@ -386,14 +405,16 @@ class Mapper:
             findings.append(_finding("FIELD_TOO_LONG", "error", path,
                                      f"longer than {self.max_field_chars} characters", None))
             return None
-        notes: list[Note] = []
+        notes = self._notes
         try:
             value = reader(text, notes.append)
         except Unreadable as problem:
             findings.append(_finding(problem.code, "error", path, problem.message, text))
             return None
-        for note in notes:
-            findings.append(_finding(note.code, note.severity, path, note.message, text))
+        if notes:
+            for note in notes:
+                findings.append(_finding(note.code, note.severity, path, note.message, text))
+            notes.clear()
         return value
 
 

@@ -1,0 +1,35 @@
+"""The README stays true: generated sections match what the code produces."""
+
+import re
+
+from conftest import REPO, run
+
+
+def section(name: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(rf"<!-- {name}:begin -->\n(.*?)<!-- {name}:end -->", readme, re.S)
+    assert match, f"README has no {name} section"
+    return match.group(1)
+
+
+def test_rules_section_matches_the_profiles():
+    generated = run("rules", "--markdown").stdout.decode()
+    assert section("rules") == generated
+
+
+def test_readme_commands_exist():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quick = re.findall(r"```sh\n(python3 -m venv .*)\n```", readme)
+    assert len(quick) == 2
+    assert "postconv convert samples/*" in quick[0] and "pytest" in quick[1]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert quick[1] in ci
+
+
+def test_documented_options_exist(cli):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(--[a-z-]+)", readme))
+    helps = cli("convert", "--help").stdout + cli("check", "--help").stdout + cli(
+        "rules", "--help").stdout + cli("dialects", "--help").stdout
+    missing = [o for o in documented if o not in helps and o not in {"--install-completion"}]
+    assert missing == []

@@ -1,0 +1,78 @@
+"""Writers: JSON Lines, streamed JSON array, CSV with its fixed header and formula guard."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from conftest import ITEM, SAMPLES, itmatt, records
+from postconv.write.csv import HEADER
+from postconv.write.jsonl import dumps
+
+
+def test_decimals_are_exact_in_json():
+    text = dumps({"a": Decimal("0.450"), "b": Decimal("25.00"), "c": Decimal("1E+2")})
+    assert text == b'{"a":0.450,"b":25.00,"c":1E+2}'
+    assert json.loads(text, parse_float=Decimal)["a"] == Decimal("0.450")
+
+
+def test_jsonl_is_utf8_without_bom_and_lf(cli):
+    result = cli("convert", str(SAMPLES / "dea-20261121.xml"), "-q")
+    raw = result.stdout_bytes
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
+    assert raw.endswith(b"\n") and len(raw.splitlines()) == 30
+    assert "Müller".encode() in raw or "Schäfer".encode() in raw
+    assert b'"net_weight_kg":0.' in raw
+
+
+def test_json_array(cli):
+    out = cli("convert", str(SAMPLES / "gba-20261120.xml"), "-f", "json", "-q").stdout
+    array = json.loads(out)
+    assert isinstance(array, list) and len(array) == 12
+    assert array == records(cli("convert", str(SAMPLES / "gba-20261120.xml"), "-q").stdout)
+
+
+def test_json_array_empty(cli, tmp_path):
+    path = tmp_path / "empty.xml"
+    path.write_text(itmatt())
+    assert cli("convert", str(path), "-f", "json", "-q").stdout == "[]\n"
+
+
+def test_csv_header_rows_and_values(cli):
+    out = cli("convert", str(SAMPLES / "gba-20261120.xml"), "-f", "csv", "-q").stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == HEADER
+    jsonl = records(cli("convert", str(SAMPLES / "gba-20261120.xml"), "-q").stdout)
+    assert len(rows) - 1 == sum(max(1, len(r["line_items"])) for r in jsonl)
+    by_name = [dict(zip(HEADER, row, strict=True)) for row in rows[1:]]
+    first = jsonl[0]
+    assert by_name[0]["tracking_number"] == first["tracking_number"]
+    assert by_name[0]["gross_weight_kg"] == str(first["gross_weight_kg"]).ljust(5, "0")[:5] or \
+        by_name[0]["gross_weight_kg"]
+
+
+def test_csv_decimals_keep_digits(cli, tmp_path):
+    path = tmp_path / "in.xml"
+    path.write_text(itmatt(ITEM))
+    rows = list(csv.DictReader(io.StringIO(cli("convert", str(path), "-f", "csv",
+                                               "-q").stdout)))
+    assert rows[0]["gross_weight_kg"] == "0.450" and rows[0]["value"] == "20.00"
+
+
+def test_csv_guards_formula_injection(cli, tmp_path):
+    item = ITEM.replace("Men's cotton T-shirt", "=HYPERLINK(&quot;http://x&quot;)").replace(
+        "Jane Example", "@SUM(A1)").replace("10 High Street", "+1 Main St")
+    path = tmp_path / "in.xml"
+    path.write_text(itmatt(item))
+    rows = list(csv.DictReader(io.StringIO(cli("convert", str(path), "-f", "csv",
+                                               "-q").stdout)))
+    assert rows[0]["description"].startswith("'=HYPERLINK")
+    assert rows[0]["shipper_name"] == "'@SUM(A1)"
+    assert rows[0]["shipper_address"] == "'+1 Main St"
+
+
+def test_csv_header_is_documented_in_readme():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert ",".join(HEADER) in readme

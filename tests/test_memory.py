@@ -4,9 +4,9 @@ import subprocess
 import sys
 
 import pytest
+from itmatt_gen import s10
 
 from conftest import ITEM, REPO
-from itmatt_gen import s10
 
 MEASURE = """
 import resource, sys

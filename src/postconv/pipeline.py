@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import IO
 
 from .check import Checker, Profile, resolve_profile
 from .check.engine import DEFAULT_MAX_FINDINGS
@@ -66,9 +67,11 @@ class Converter:
             self._mappers[key] = dialect.mapper(self.limits.max_field_chars)
         return self._mappers[key]
 
-    def records(self, spec: str, summary: InputSummary | None = None) -> Iterator[Record]:
-        """Stream the checked records of one input (a path or ``-``)."""
-        summary = summary if summary is not None else InputSummary(spec)
+    def records(self, spec: str | IO[bytes],
+                summary: InputSummary | None = None) -> Iterator[Record]:
+        """Stream the checked records of one input (a path, ``-`` or a binary stream)."""
+        if summary is None:
+            summary = InputSummary(spec if isinstance(spec, str) else "<stream>")
         with open_input(spec, self.limits.max_input_bytes) as source:
             name = source.name
             try:
@@ -108,9 +111,9 @@ class Converter:
         return record
 
 
-def iter_records(source: str, *, dialect: str | Dialect | None = None,
+def iter_records(source: str | IO[bytes], *, dialect: str | Dialect | None = None,
                  profile: str | Profile = "us", as_of: date | None = None,
                  limits: Limits | None = None) -> Iterator[Record]:
-    """Stream the checked records of one input (a path or ``-``); see :class:`Converter`."""
+    """Stream the checked records of one input (path, ``-`` or stream); see :class:`Converter`."""
     converter = Converter(dialect=dialect, profile=profile, as_of=as_of, limits=limits)
     yield from converter.records(source)

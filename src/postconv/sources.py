@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, BinaryIO
+from typing import IO
 
 from .errors import InputNotFound, InputUnusable
 
@@ -76,7 +76,9 @@ def _read_head(raw: IO[bytes] | gzip.GzipFile, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _raw_file(spec: str) -> tuple[str, BinaryIO, bool]:
+def _raw_file(spec: str | IO[bytes]) -> tuple[str, IO[bytes], bool]:
+    if not isinstance(spec, str):
+        return getattr(spec, "name", "<stream>"), spec, False
     if spec == STDIN:
         return STDIN_NAME, sys.stdin.buffer, False
     try:
@@ -90,8 +92,9 @@ def _raw_file(spec: str) -> tuple[str, BinaryIO, bool]:
 
 
 @contextmanager
-def open_input(spec: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Iterator[Input]:
-    """Open ``spec`` (a path or ``-``) for reading; decompress gzip; cap the bytes read."""
+def open_input(spec: str | IO[bytes],
+               max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Iterator[Input]:
+    """Open ``spec`` (a path, ``-`` or a binary stream); decompress gzip; cap the bytes read."""
     name, raw, owned = _raw_file(spec)
     try:
         try:

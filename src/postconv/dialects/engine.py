@@ -19,17 +19,10 @@ from typing import Any
 from ..errors import InputUnusable
 from ..read import RawItem, Values
 from ..read.xml import Wanted, XmlLayout
-from ..record import (
-    ITEM_FIELD_TYPES,
-    LINE_FIELD_TYPES,
-    MONEY_FIELDS,
-    Finding,
-    Record,
-    new_line,
-    new_record,
-)
+from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, Finding, Record
 from ..tomlfile import config_error, load_toml
-from ..values import READERS, Note, Reader, Unreadable, read_text
+from ..values import READERS, Note, Reader, Unreadable
+from .compiler import compile_fields
 
 KIND = "dialect"
 SYNTAXES = ("xml", "edifact")
@@ -54,6 +47,7 @@ class FieldSpec:
     many: bool
     value_map: dict[str, str] | None
     keys: tuple[str, ...]
+    how: str  # "path", "paths" or "join": how the keys combine
 
 
 @dataclass(frozen=True)
@@ -177,7 +171,7 @@ def _compile_spec(name: str, spec: Any, types: dict[str, str], maps: dict[str, d
             raise fail(name, f"field {name!r}: no [maps.{spec['map']}] table")
         value_map = maps[spec["map"]]
     keys = (source,) if isinstance(source, str) else tuple(source)
-    return FieldSpec(name, kind, getter, many, value_map, keys)
+    return FieldSpec(name, kind, getter, many, value_map, keys, sources[0])
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
@@ -344,25 +338,30 @@ class Mapper:
     def __init__(self, dialect: Dialect, max_field_chars: int) -> None:
         self.dialect = dialect
         self.max_field_chars = max_field_chars
-        self._header = [self._plan(s) for s in dialect.header_fields]
-        self._item = [self._plan(s) for s in dialect.item_fields]
-        self._line = [self._plan(s) for s in dialect.line_fields]
         self._notes: list[Note] = []
-
-    @staticmethod
-    def _plan(spec: FieldSpec) -> tuple[str, Getter, Reader, bool, dict[str, str] | None]:
-        return spec.field, spec.getter, READERS[spec.kind], spec.many, spec.value_map
+        self._map_item = compile_fields(dialect.item_fields, line=False, cap=max_field_chars,
+                                        value=self._value)
+        self._map_line = compile_fields(dialect.line_fields, line=True, cap=max_field_chars,
+                                        value=self._value)
+        self._header_plan = [(s.field, s.getter, READERS[s.kind], s.value_map)
+                             for s in dialect.header_fields]
+        self._last_header: Values | None = None
+        self._header: dict[str, Any] = {}
 
     def map(self, raw: RawItem, file: str) -> tuple[Record, list[Finding]]:
         """The record of one raw item, with findings for values that could not be read."""
         findings: list[Finding] = []
-        flat = self._read(self._item, raw.values, "", findings)
-        header = self._read(self._header, raw.header, "", findings) if raw.header else {}
-        lines = [
-            self._read(self._line, piece, f"line_items[{n}].", findings)
-            for n, piece in enumerate(raw.lines)
-        ]
-        record = _assemble(flat, lines)
+        record = self._map_item(raw.values, findings, "", 0)
+        if raw.lines:
+            map_line = self._map_line
+            record["line_items"] = [
+                map_line(piece, findings, f"line_items[{n - 1}].", n)
+                for n, piece in enumerate(raw.lines, start=1)
+            ]
+        if raw.header is not self._last_header:
+            self._header = self._read_header(raw.header, findings)
+            self._last_header = raw.header
+        header = self._header
         record["origin_post"] = header.get("origin_post")
         record["destination_post"] = header.get("destination_post")
         source = record["source"]
@@ -373,30 +372,17 @@ class Mapper:
         source["line"] = raw.line
         return record, findings
 
-    def _read(self, plan: list[tuple[str, Getter, Reader, bool, dict[str, str] | None]],
-              values: Values, prefix: str, findings: list[Finding]) -> dict[str, Any]:
-        flat: dict[str, Any] = {}
-        cap = self.max_field_chars
-        for name, get, reader, many, value_map in plan:
+    def _read_header(self, values: Values, findings: list[Finding]) -> dict[str, Any]:
+        header: dict[str, Any] = {}
+        for name, get, reader, value_map in self._header_plan:
             found = get(values)
-            if not found:
-                continue
-            if many:
-                read = [v for text in found
-                        if (v := self._value(prefix + name, text, reader, value_map,
-                                             findings)) is not None]
-                if read:
-                    flat[name] = read
-            elif reader is read_text and value_map is None and len(found) <= cap:
-                flat[name] = found  # plain text: nothing to read (the common case)
-            else:
-                value = self._value(prefix + name, found, reader, value_map, findings)
-                if value is not None:
-                    flat[name] = value
-        return flat
+            if found:
+                header[name] = self._value(name, found, reader, value_map, findings)
+        return header
 
     def _value(self, path: str, text: str, reader: Reader, value_map: dict[str, str] | None,
                findings: list[Finding]) -> Any:
+        """Read one raw text as its field's type; a problem becomes a finding and null."""
         if value_map is not None:
             text = value_map.get(text, value_map.get(text.lower(), text))
             if not text:
@@ -424,33 +410,3 @@ def _finding(code: str, severity: str, path: str, message: str, raw: str | None)
     if raw is not None:
         finding["value"] = raw[:_MAX_VALUE_IN_FINDING]
     return finding
-
-
-def _assemble(flat: dict[str, Any], lines: list[dict[str, Any]]) -> Record:
-    """Put flat ``path → value`` pairs into the nested record shape."""
-    record = new_record()
-    _place(record, flat)
-    for number, values in enumerate(lines, start=1):
-        line = new_line(number)
-        _place(line, values)
-        record["line_items"].append(line)
-    return record
-
-
-def _place(target: dict[str, Any], flat: dict[str, Any]) -> None:
-    money: dict[str, dict[str, Any]] = {}
-    for path, value in flat.items():
-        head, _, tail = path.partition(".")
-        if not tail:
-            target[head] = value
-        elif head in MONEY_FIELDS or head == "value":
-            money.setdefault(head, {})[tail] = value
-        elif head == "dispatch":
-            if target["dispatch"] is None:
-                target["dispatch"] = {"dispatch_id": None, "receptacle_id": None}
-            target["dispatch"][tail] = value
-        else:
-            target[head][tail] = value
-    for name, parts in money.items():
-        if parts.get("amount") is not None:
-            target[name] = {"amount": parts["amount"], "currency": parts.get("currency")}

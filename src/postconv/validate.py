@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._data import package_file
 from .errors import InputUnusable
 from .sources import STDIN, Input, open_input
 from .xmlsafe import XmlSyntaxError, iterparse_events
@@ -37,12 +37,11 @@ class SchemaError:
 def _schema(name: str) -> Any:
     import xmlschema
 
-    source = resources.files("postconv").joinpath(f"xsd/{SCHEMAS[name]}")
-    return xmlschema.XMLSchema11(Path(str(source)))
+    return xmlschema.XMLSchema11(package_file(f"xsd/{SCHEMAS[name]}"))
 
 
 def schema_path(name: str = "itmatt") -> Path:
-    return Path(str(resources.files("postconv").joinpath(f"xsd/{SCHEMAS[name]}")))
+    return package_file(f"xsd/{SCHEMAS[name]}")
 
 
 def validate(spec: str, schema: str = "itmatt", max_bytes: int | None = None) -> Iterator[

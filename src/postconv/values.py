@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, NamedTuple
+
+from .codes import country_codes, currency_codes
 
 
 class Unreadable(Exception):
@@ -89,22 +90,6 @@ def read_datetime(raw: str, note: NoteSink) -> str:
         return datetime.fromisoformat(raw).isoformat()
     except ValueError:
         raise Unreadable("INVALID_DATE", "not an ISO 8601 date or date-time") from None
-
-
-@cache
-def country_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes, from pycountry."""
-    import pycountry
-
-    return frozenset(c.alpha_2 for c in pycountry.countries)
-
-
-@cache
-def currency_codes() -> frozenset[str]:
-    """ISO 4217 alphabetic codes, from pycountry."""
-    import pycountry
-
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
 def read_country(raw: str, note: NoteSink) -> str:

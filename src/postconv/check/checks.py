@@ -12,8 +12,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
+from ..codes import country_codes, subdivision_codes
 from ..record import Record
-from ..values import country_codes
 from .vague import vague_description, vague_party_name
 
 
@@ -77,11 +77,7 @@ def s10(value: str, record: Record, params: dict[str, Any]) -> Problem | None:
 @cache
 def usps_state_codes() -> frozenset[str]:
     """USPS state codes: states, DC and territories (pycountry) plus APO/FPO and COFA codes."""
-    import pycountry
-
-    subdivisions: Any = pycountry.subdivisions
-    codes = {s.code.split("-")[1] for s in subdivisions.get(country_code="US")}
-    return frozenset(codes | {"AA", "AE", "AP", "FM", "MH", "PW"})
+    return frozenset(subdivision_codes("US") | {"AA", "AE", "AP", "FM", "MH", "PW"})
 
 
 #: ISO codes of US territories addressed with USPS state codes and ZIP codes.

@@ -11,14 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._data import package_file
 from ..errors import ConfigInvalid, UsageError
 from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, MONEY_FIELDS, Finding, Record
 from ..tomlfile import config_error, load_toml
 from .checks import CHECKS, NO_POSTCODE_COUNTRIES, US_TERRITORIES, Check, Problem
+from .compiler import compile_tier
 from .seen import SeenSet
 
 KIND = "profile"
@@ -186,19 +187,25 @@ def _rule(entry: Any, tier_ids: set[str], fail: Callable[[str, str], ConfigInval
 
 
 @cache
+def _builtin_profile(name: str) -> Profile:
+    return load_profile(package_file(f"profiles/{name}.toml"))
+
+
+@cache
 def builtin_profiles() -> dict[str, Profile]:
     """The profiles shipped in this package, by name."""
-    folder = resources.files("postconv").joinpath("profiles")
     found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            profile = load_profile(Path(str(entry)))
-            found[profile.name] = profile
+    for entry in sorted(package_file("profiles").glob("*.toml")):
+        profile = load_profile(entry)
+        found[profile.name] = profile
     return found
 
 
 def resolve_profile(name_or_path: str) -> Profile:
     """A built-in profile by name, or a user's profile file by path."""
+    shipped = package_file(f"profiles/{name_or_path}.toml")
+    if "/" not in name_or_path and shipped.is_file():
+        return _builtin_profile(name_or_path)
     known = builtin_profiles()
     if name_or_path in known:
         return known[name_or_path]
@@ -274,6 +281,7 @@ class Checker:
         stateful = {r.id: STATEFUL_CHECKS[r.check](r.params) for r in profile.rules
                     if r.check in STATEFUL_CHECKS}
         self._plans: dict[str, list[_Compiled]] = {}
+        self._runs: dict[str, Callable[..., None]] = {}
         for tier in profile.tiers:
             plan = []
             for rule in profile.rules:
@@ -288,6 +296,7 @@ class Checker:
                     _all_of(rule.when), rule.start is not None or rule.end is not None,
                 ))
             self._plans[tier.id] = plan
+            self._runs[tier.id] = compile_tier(plan)
 
     def judging_date(self, record: Record) -> date:
         """The date an item is judged by: --as-of, else its posting date, else today."""
@@ -307,19 +316,7 @@ class Checker:
         tier = self.profile.tier_for(day)
         pending = {f["field"]: f for f in read_findings if f["severity"] == "error"}
         findings: list[Finding] = []
-        apply = self._apply
-        for step in self._plans[tier.id]:
-            if step.dated and not step.rule.in_force(day):
-                continue
-            if step.when is not None and not step.when(record):
-                continue
-            if step.on_lines:
-                get = step.get
-                for n, line in enumerate(record["line_items"]):
-                    apply(step, get(line), record, f"line_items[{n}].{step.leaf}", pending,
-                          findings)
-            else:
-                apply(step, step.get(record), record, step.leaf, pending, findings)
+        self._runs[tier.id](record, findings, pending, day)
         if read_findings:
             findings = read_findings + findings
         if len(findings) > self.max_findings:
@@ -333,29 +330,6 @@ class Checker:
         compliance["as_of"] = day.isoformat()
         compliance["status"] = status_of(findings) if findings else "complete"
         compliance["findings"] = findings
-
-    @staticmethod
-    def _apply(step: _Compiled, value: Any, record: Record, path: str,
-               pending: dict[str, Finding], findings: list[Finding]) -> None:
-        if value is None or value == []:
-            rule = step.rule
-            unread = pending.get(path) or pending.get(path + ".amount") if pending else None
-            if unread is not None:
-                if rule.required and unread["rule"] == "read":
-                    unread["rule"] = rule.id  # the rule that needs the value owns the finding
-                    unread["severity"] = step.severity
-            elif rule.required:
-                findings.append({"code": "MISSING_ELEMENT", "rule": rule.id,
-                                 "severity": step.severity, "field": path,
-                                 "message": f"{rule.title or path} is missing"})
-            return
-        if step.check is None:
-            return
-        problem = step.check(value, record, step.rule.params)
-        if problem is not None:
-            findings.append({"code": problem.code, "rule": step.rule.id,
-                             "severity": step.severity, "field": path,
-                             "message": problem.message})
 
 
 def status_of(findings: list[Finding]) -> str:

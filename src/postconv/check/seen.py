@@ -9,7 +9,6 @@ open-addressing table in an ``array`` that is at most half full.
 from __future__ import annotations
 
 from array import array
-from hashlib import blake2b
 
 _MULTIPLIER = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
@@ -23,6 +22,8 @@ def pack(identifier: str) -> int:
             and identifier.isupper()):
         a, b, c, d = (ord(identifier[i]) - 65 for i in (0, 1, 11, 12))
         return (((a * 26 + b) * 1_000_000_000 + int(identifier[2:11])) * 26 + c) * 26 + d + 1
+    from hashlib import blake2b  # rare path: only identifiers that are not S10
+
     digest = int.from_bytes(blake2b(identifier.encode("utf-8"), digest_size=8).digest(), "big")
     return digest | (1 << 63)
 

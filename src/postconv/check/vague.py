@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
-from importlib import resources
+from functools import cache, lru_cache
 from typing import NamedTuple
+
+from .._data import package_file
 
 AUTHORITIES = {"cbp": "US CBP", "eu": "EU ICS2", "ca_pact": "Canada PACT",
                "upu_cn23": "UPU CN 23"}
@@ -33,6 +34,7 @@ _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s.,;:!?]+$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _REPEATED = re.compile(r"(.)\1{2,}")
+_LONGEST_PARTY_TERM = 24
 
 
 class Verdict(NamedTuple):
@@ -50,8 +52,7 @@ def normalise(text: str) -> str:
 def stop_terms() -> dict[tuple[str, str], tuple[str, ...]]:
     """(term, scope) → the authorities that list it."""
     table: dict[tuple[str, str], tuple[str, ...]] = {}
-    source = resources.files("postconv").joinpath("data/stopwords.csv")
-    with source.open("r", encoding="utf-8") as handle:
+    with package_file("data/stopwords.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             listed = tuple(AUTHORITIES[k] for k in AUTHORITIES if row.get(k) == "yes")
             table[(row["term"], row["applies_to"])] = listed
@@ -68,6 +69,7 @@ def _plural_free(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
+@lru_cache(maxsize=1 << 16)
 def vague_description(text: str, documents_item: bool) -> Verdict | None:
     """A :class:`Verdict` when ``text`` does not describe goods well enough, else None."""
     norm = normalise(text)
@@ -100,6 +102,8 @@ def vague_description(text: str, documents_item: bool) -> Verdict | None:
 
 def vague_party_name(text: str) -> Verdict | None:
     """A :class:`Verdict` when a party name is a placeholder ("unknown", "N/A", "private")."""
+    if len(text) > _LONGEST_PARTY_TERM and any(ch.isalpha() for ch in text):
+        return None  # longer than any placeholder: a name
     norm = normalise(text)
     listed = stop_terms().get((norm, "party"))
     if listed is not None:

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._data import package_file
 from ..errors import InputUnusable
 from ..read import RawItem, Values
 from ..read.xml import Wanted, XmlLayout
@@ -251,12 +251,10 @@ def load_dialect(path: Path, *, builtin: bool = False) -> Dialect:
 @cache
 def builtin_dialects() -> dict[str, Dialect]:
     """The dialect files shipped in this package, by name, in detection order."""
-    folder = resources.files(__package__)
     found: dict[str, Dialect] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            dialect = load_dialect(Path(str(entry)), builtin=True)
-            found[dialect.name] = dialect
+    for entry in sorted(package_file("dialects").glob("*.toml")):
+        dialect = load_dialect(entry, builtin=True)
+        found[dialect.name] = dialect
     return found
 
 

@@ -15,33 +15,46 @@ from ..xmlsafe import iterparse, release
 from . import RawItem, Values
 
 
+@dataclass(slots=True)
+class Node:
+    """One element path a dialect reads: its key, and what to take from the element."""
+
+    path: str
+    key: str = ""
+    text: bool = False
+    attributes: bool = False
+    children: dict[str, Node] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """The keys a dialect reads below one element, split for a fast walk.
+    """The keys a dialect reads below one element, as a tree of local names.
 
-    Only these are collected: the walk never descends into an element no key passes
-    through, and reads attributes only of elements a key names an attribute of.
+    The walk looks each child up by local name: an element no key passes through is
+    skipped whole, text is taken only where a key names it, attributes only where a key
+    names one.
     """
 
-    leaves: frozenset[str]
-    containers: frozenset[str]
-    attribute_owners: frozenset[str]
+    root: Node
 
     @classmethod
     def of(cls, keys: Iterable[str]) -> Wanted:
-        leaves, containers, owners = set(), set(), set()
+        root = Node("", children={})
         for key in keys:
             element, _, attribute = key.partition("@")
             element = element.rstrip("/")
+            node = root
+            for name in element.split("/") if element else []:
+                if node.children is None:
+                    node.children = {}
+                if name not in node.children:
+                    node.children[name] = Node(f"{node.path}{name}/", f"{node.path}{name}")
+                node = node.children[name]
             if attribute:
-                owners.add(element)
-            else:
-                leaves.add(element)
-            parts = element.split("/") if element else []
-            for end in range(1, len(parts) + (1 if attribute else 0)):
-                containers.add("/".join(parts[:end]))
-        return cls(frozenset(leaves), frozenset(containers), frozenset(owners))
-
+                node.attributes = True
+            elif element:
+                node.text = True
+        return cls(root)
 
 @dataclass(frozen=True, slots=True)
 class XmlLayout:
@@ -72,45 +85,62 @@ def _attributes(element: Any, prefix: str, values: Values) -> None:
                 found.append(value)
 
 
-def _flatten(element: Any, prefix: str, values: Values, wanted: Wanted,
+def _flatten(element: Any, table: dict[str, Node], values: Values,
              lines: list[Values] | None, layout: XmlLayout) -> None:
     """Collect the wanted texts and attributes below ``element`` by relative path.
 
     The hot loop of the XML path: it runs once per element, so it avoids helper calls
-    and touches only what the dialect reads.
+    and touches only what the dialect reads. Content pieces (``lines``) are recognised
+    at any depth below the item.
     """
-    leaves, containers, owners = wanted.leaves, wanted.containers, wanted.attribute_owners
-    line_tag = layout.line if lines is not None else None
     for child in element:
         tag = child.tag
-        if tag.__class__ is not str:
-            continue
-        if tag[0] == "{":
-            tag = tag[tag.index("}") + 1:]
-        if line_tag is not None and (tag == line_tag or line_tag == "*") and (
-            layout.line_attribute is None or child.get(layout.line_attribute) is not None
-        ):
-            piece: Values = {}
-            if "" in layout.line_keys.attribute_owners:
-                _attributes(child, "", piece)
-            _flatten(child, "", piece, layout.line_keys, None, layout)
-            lines.append(piece)  # type: ignore[union-attr]
-            continue
-        path = prefix + tag
-        if path in leaves:
+        node = table.get(tag)
+        if node is None:
+            if tag.__class__ is not str:
+                continue
+            if tag[0] == "{":
+                tag = tag[tag.index("}") + 1:]
+                node = table.get(tag)
+            if node is None:
+                if lines is not None:
+                    _piece_or_deeper(child, tag, values, lines, layout)
+                continue
+        if node.text:
             text = child.text
             if text is not None:
                 text = text.strip()
                 if text:
-                    found = values.get(path)
+                    found = values.get(node.key)
                     if found is None:
-                        values[path] = [text]
+                        values[node.key] = [text]
                     else:
                         found.append(text)
-        if path in owners:
-            _attributes(child, path + "/", values)
-        if path in containers:
-            _flatten(child, path + "/", values, wanted, lines, layout)
+        if node.attributes:
+            _attributes(child, node.path, values)
+        if node.children is not None:
+            _flatten(child, node.children, values, lines, layout)
+
+
+def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],
+                     layout: XmlLayout) -> None:
+    """A content piece becomes a line; other unknown elements may hold pieces deeper down."""
+    line_tag = layout.line
+    if line_tag is not None and (tag == line_tag or line_tag == "*") and (
+        layout.line_attribute is None or child.get(layout.line_attribute) is not None
+    ):
+        piece: Values = {}
+        line_root = layout.line_keys.root
+        if line_root.attributes:
+            _attributes(child, "", piece)
+        if line_root.children:
+            _flatten(child, line_root.children, piece, None, layout)
+        lines.append(piece)
+    elif line_tag is not None and len(child):
+        _flatten(child, _EMPTY, values, lines, layout)
+
+
+_EMPTY: dict[str, Node] = {}
 
 
 def read_items(stream: IO[bytes], layout: XmlLayout) -> Iterator[RawItem]:
@@ -118,18 +148,18 @@ def read_items(stream: IO[bytes], layout: XmlLayout) -> Iterator[RawItem]:
     tags = [layout.item] if layout.header is None else [layout.item, layout.header]
     header: Values = {}
     index = 0
-    item_keys = layout.item_keys
+    item_root = layout.item_keys.root
     for element in iterparse(stream, tags):
         local = _local(element.tag)
         if local == layout.item:
             values: Values = {}
             lines: list[Values] = []
-            if "" in item_keys.attribute_owners:
+            if item_root.attributes:
                 _attributes(element, "", values)
-            _flatten(element, "", values, item_keys, lines, layout)
+            _flatten(element, item_root.children or _EMPTY, values, lines, layout)
             yield RawItem(values, lines, index, element.sourceline, header)
             index += 1
         else:
             header = {}
-            _flatten(element, "", header, layout.header_keys, None, layout)
+            _flatten(element, layout.header_keys.root.children or _EMPTY, header, None, layout)
         release(element)

@@ -1,0 +1,98 @@
+"""Benchmark: postconv against a bare generic converter and the parse floor, same file, same run.
+
+    python bench/bench.py --items 100000 --repeat 3
+
+Writes a seeded ITMATT file (and the same items as CUSITM EDIFACT), then runs each
+variant as its own process, alternating, ``--repeat`` times; prints a Markdown table of
+the median wall time, items/s and peak RSS (MiB), and the ratio to the generic converter.
+Nothing here is a test: timing never goes in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from itmatt_gen import generate, write_cusitm, write_itmatt  # noqa: E402
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run of ``command``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(command)}: {proc.stderr.read().decode()[-500:]}")
+    proc.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", nargs="*", help="run only these variants")
+    args = parser.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory(prefix="postconv-bench-") as folder:
+        xml = Path(folder) / "items.xml"
+        edi = Path(folder) / "items.edi"
+        with open(xml, "w", encoding="utf-8") as out:
+            write_itmatt(out, generate(args.items, args.seed, 0.1), "BENCH")
+        buffer = io.StringIO()
+        write_cusitm(buffer, generate(args.items, args.seed, 0.1))
+        edi.write_text(buffer.getvalue(), encoding="utf-8")
+        one = Path(folder) / "one.xml"
+        with open(one, "w", encoding="utf-8") as out:
+            write_itmatt(out, generate(1, args.seed), "ONE")
+        convert = [py, "-m", "postconv", "convert", "--profile", "us", "-o", os.devnull, "-q"]
+        variants = {
+            "floor (iterparse + clear)": [py, str(HERE / "baseline.py"), "floor", str(xml)],
+            "generic converter (dict + json.dumps)": [py, str(HERE / "baseline.py"),
+                                                      "generic", str(xml)],
+            "postconv convert, jsonl": [*convert, str(xml)],
+            "postconv convert, csv": [*convert, "-f", "csv", str(xml)],
+            "postconv convert, json": [*convert, "-f", "json", str(xml)],
+            "postconv convert, EDIFACT (cusitm)": [*convert, str(edi)],
+            "python -c 'import lxml.etree' (start-up floor)": [py, "-c", "import lxml.etree"],
+            "postconv convert, one item (start-up)": [*convert, str(one)],
+        }
+        if args.only:
+            variants = {k: v for k, v in variants.items() if any(o in k for o in args.only)}
+        times: dict[str, list[float]] = {name: [] for name in variants}
+        peaks: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(args.repeat):
+            for name, command in variants.items():
+                seconds, peak = measure(command)
+                times[name].append(seconds)
+                peaks[name].append(peak)
+    generic = statistics.median(times.get("generic converter (dict + json.dumps)", [0.0]))
+    print(f"{args.items} items, median of {args.repeat} alternating runs; "
+          f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} cores, {platform.machine()}\n")
+    print("| variant | median s | items/s | peak MiB | time vs generic |")
+    print("|---|---:|---:|---:|---:|")
+    for name in variants:
+        median = statistics.median(times[name])
+        small = "start-up" in name
+        rate = "–" if small else f"{args.items / median:,.0f}"
+        ratio = "–" if small or not generic else f"{median / generic:.2f}×"
+        print(f"| {name} | {median:.2f} | {rate} | {max(peaks[name]):.0f} | {ratio} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

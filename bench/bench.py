@@ -11,7 +11,6 @@ Nothing here is a test: timing never goes in the test suite.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import statistics
@@ -24,7 +23,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from itmatt_gen import generate, write_cusitm, write_itmatt  # noqa: E402
 
 
 def measure(command: list[str]) -> tuple[float, float]:
@@ -50,14 +48,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="postconv-bench-") as folder:
         xml = Path(folder) / "items.xml"
         edi = Path(folder) / "items.edi"
-        with open(xml, "w", encoding="utf-8") as out:
-            write_itmatt(out, generate(args.items, args.seed, 0.1), "BENCH")
-        buffer = io.StringIO()
-        write_cusitm(buffer, generate(args.items, args.seed, 0.1))
-        edi.write_text(buffer.getvalue(), encoding="utf-8")
         one = Path(folder) / "one.xml"
-        with open(one, "w", encoding="utf-8") as out:
-            write_itmatt(out, generate(1, args.seed), "ONE")
+        quarters = [Path(folder) / f"part{n}.xml" for n in range(4)]
+        generator = [py, str(HERE / "itmatt_gen.py")]
+        # files are written by child processes, so that this process stays small and
+        # the peak RSS of each measured child is its own
+        for command in (
+            [*generator, str(args.items), "--seed", str(args.seed), "--defect-rate", "0.1",
+             "-o", str(xml)],
+            [*generator, str(args.items), "--seed", str(args.seed), "--defect-rate", "0.1",
+             "--format", "cusitm", "-o", str(edi)],
+            [*generator, "1", "--seed", str(args.seed), "-o", str(one)],
+            *([*generator, str(args.items // 4), "--seed", str(args.seed + n), "-o", str(q)]
+              for n, q in enumerate(quarters)),
+        ):
+            subprocess.run(command, check=True)
         convert = [py, "-m", "postconv", "convert", "--profile", "us", "-o", os.devnull, "-q"]
         variants = {
             "floor (iterparse + clear)": [py, str(HERE / "baseline.py"), "floor", str(xml)],
@@ -69,6 +74,10 @@ def main() -> int:
             "postconv convert, EDIFACT (cusitm)": [*convert, str(edi)],
             "python -c 'import lxml.etree' (start-up floor)": [py, "-c", "import lxml.etree"],
             "postconv convert, one item (start-up)": [*convert, str(one)],
+            "postconv convert, 4 inputs, --jobs 1": [*convert, "--jobs", "1",
+                                                     *map(str, quarters)],
+            "postconv convert, 4 inputs, --jobs 2": [*convert, "--jobs", "2",
+                                                     *map(str, quarters)],
         }
         if args.only:
             variants = {k: v for k, v in variants.items() if any(o in k for o in args.only)}

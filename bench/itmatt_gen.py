@@ -325,19 +325,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", default="-")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--defect-rate", type=float, default=0.0)
+    parser.add_argument("--format", default="itmatt",
+                        choices=["itmatt", "cusitm", "postnl-item", "cds-decdata"])
     args = parser.parse_args(argv)
     items = generate(args.count, args.seed, args.defect_rate)
     message_id = f"BENCH-{args.seed}-{args.count}"
+
+    def write(out: IO[str]) -> None:
+        if args.format == "itmatt":
+            write_itmatt(out, items, message_id)
+        elif args.format == "cusitm":
+            write_cusitm(out, items)
+        else:
+            write_wrapped(out, items, args.format)
+
     if args.output == "-":
-        write_itmatt(sys.stdout, items, message_id)
+        write(sys.stdout)
     else:
         with open(args.output, "w", encoding="utf-8") as out:
-            write_itmatt(out, items, message_id)
+            write(out)
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 # --- the same items in the other built-in dialects (for the cross-format tests) ---------
@@ -488,3 +496,7 @@ def write_wrapped(out: IO[str], items: Any, fmt: str) -> int:
         count += 1
     out.write(f"</{wrapper}>\n")
     return count
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

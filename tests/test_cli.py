@@ -185,3 +185,33 @@ def test_python_dash_m_and_version():
                             check=False)
     assert result.returncode == 0 and b"convert" in result.stdout
     assert postconv.__version__
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+def test_jobs_output_equals_sequential(tmp_path, fmt):
+    inputs = [str(p) for p in sorted(SAMPLES.iterdir())]
+    one = run("convert", *inputs, "-f", fmt, "--jobs", "1", "--as-of", "2026-11-27", "-q")
+    two = run("convert", *inputs, "-f", fmt, "--jobs", "2", "--as-of", "2026-11-27", "-q")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and len(one.stdout) > 1000
+
+
+def test_jobs_repeats_across_inputs_found_as_in_sequence(tmp_path):
+    first, second = tmp_path / "a.xml", tmp_path / "b.xml"
+    first.write_text(itmatt(ITEM))
+    second.write_text(itmatt(ITEM.replace("RR473124829GB", "EE123456785US"), ITEM))
+    args = ["convert", str(first), str(second), "--as-of", "2026-11-27", "-q"]
+    one, two = run(*args, "--jobs", "1"), run(*args, "--jobs", "2")
+    assert one.stdout == two.stdout
+    codes = [[f["code"] for f in r["compliance"]["findings"]] for r in records(two.stdout)]
+    assert codes == [[], [], ["DUPLICATE_TRACKING_NUMBER"]]
+
+
+def test_jobs_with_output_dir(tmp_path):
+    inputs = [str(SAMPLES / n) for n in ("gba-20261120.xml", "jpa-20261122.xml")]
+    for jobs, folder in (("1", tmp_path / "one"), ("2", tmp_path / "two")):
+        result = run("convert", *inputs, "--output-dir", str(folder), "--jobs", jobs, "-q",
+                     "--as-of", "2026-11-27")
+        assert result.returncode == 0, result.stderr
+    for name in ("gba-20261120.jsonl", "jpa-20261122.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()

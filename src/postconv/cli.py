@@ -234,6 +234,10 @@ def convert(
     archive_dir: ArchiveDir = None,
     lock_file: LockFile = None,
     summary_json: SummaryJson = None,
+    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, help="Inputs converted "
+                                             "in parallel processes (default: the number "
+                                             "of cores); output order and bytes are the "
+                                             "same as with --jobs 1.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
     max_input_bytes: MaxInputBytes = 4 * 1024**3,
@@ -244,13 +248,16 @@ def convert(
     reporter = _Reporter(quiet, verbose)
 
     def body() -> int:
+        import os
+
         from .runner import RunOptions, hold_lock, run
 
         _check_stdin(inputs)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings)
         options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
-                             archive_dir=archive_dir, format=fmt.value)
+                             archive_dir=archive_dir, format=fmt.value,
+                             jobs=jobs or os.cpu_count() or 1)
         with hold_lock(lock_file):
             result = run(converter, inputs, options, on_input_done=reporter.input_done)
             result.exit_code = _exit_status(result, fail_on)

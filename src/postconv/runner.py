@@ -35,6 +35,7 @@ class RunOptions:
     output_dir: Path | None = None
     archive_dir: Path | None = None
     format: str = "jsonl"
+    jobs: int = 1
 
 
 class InternalError(PostconvError):
@@ -135,11 +136,18 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
 
         return sink
 
+    from . import parallel
+
+    use_parallel = (options.jobs > 1 and len(inputs) > 1 and on_record is None
+                    and STDIN not in inputs and parallel.available())
     if options.output_dir is not None:
         try:
             options.output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputNotCreated(f"{options.output_dir}: {exc.strerror}") from None
+        if use_parallel:
+            _parallel_dirs(converter, inputs, options, result, on_input_done)
+            return result
         for spec in inputs:
             summary = result.add(spec)
             target = options.output_dir / output_name(spec, options.format)
@@ -157,6 +165,9 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             out: IO[bytes] = stack.enter_context(open_output(options.output))
             stack.enter_context(_guard_write())
             writer = make_writer(options.format, out)
+        if use_parallel and writer is not None:
+            _parallel_one_output(converter, inputs, options, writer, result, on_input_done)
+            inputs = []
         for spec in inputs:
             summary = result.add(spec)
             summary.output = options.output
@@ -174,6 +185,60 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             if not summary.exit_code:
                 _archive(summary.input, options.archive_dir, summary)
     return result
+
+
+def _parallel_one_output(converter: Converter, inputs: list[str], options: RunOptions,
+                         writer: Writer, result: RunSummary,
+                         on_input_done: Callable[[InputSummary], None] | None) -> None:
+    from .parallel import run_parallel
+
+    def convert_here(spec: str, summary: InputSummary, target: Writer) -> None:
+        _convert_one(converter, spec, summary, target.write)
+
+    def done(n: int, spec: str, summary: InputSummary) -> None:
+        summary.output = options.output
+        result.inputs.append(summary)
+        if on_input_done is not None:
+            on_input_done(summary)
+
+    run_parallel(converter, inputs, options.jobs, options.format, lambda n, spec: writer,
+                 convert_here, done)
+
+
+def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
+                   result: RunSummary,
+                   on_input_done: Callable[[InputSummary], None] | None) -> None:
+    from .parallel import run_parallel
+
+    assert options.output_dir is not None
+    outputs: dict[int, tuple[ExitStack, Writer, Path]] = {}
+
+    def writer_for(n: int, spec: str) -> Writer:
+        target = options.output_dir / output_name(spec, options.format)  # type: ignore[operator]
+        stack = ExitStack()
+        stream = stack.enter_context(open_output(str(target)))
+        stack.enter_context(_guard_write())
+        outputs[n] = (stack, make_writer(options.format, stream), target)
+        return outputs[n][1]
+
+    def convert_here(spec: str, summary: InputSummary, target: Writer) -> None:
+        _convert_one(converter, spec, summary, target.write)
+
+    def done(n: int, spec: str, summary: InputSummary) -> None:
+        stack, writer, target = outputs.pop(n)
+        with stack:
+            writer.close()
+        summary.output = str(target)
+        result.inputs.append(summary)
+        _finish(spec, summary, options, on_input_done)
+
+    try:
+        run_parallel(converter, inputs, options.jobs, options.format, writer_for,
+                     convert_here, done)
+    except BaseException as exc:
+        for stack, _writer, _target in outputs.values():
+            stack.__exit__(type(exc), exc, exc.__traceback__)
+        raise
 
 
 def _finish(spec: str, summary: InputSummary, options: RunOptions,

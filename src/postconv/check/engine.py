@@ -216,9 +216,7 @@ def resolve_profile(name_or_path: str) -> Profile:
                      "(or give a profile .toml file)")
 
 
-def _make_unique(params: dict[str, Any]) -> Check:
-    seen = SeenSet()
-
+def _make_unique(seen: SeenSet) -> Check:
     def unique_in_run(value: str, record: Record, params: dict[str, Any]) -> Problem | None:
         if seen.add(value):
             return Problem("DUPLICATE_TRACKING_NUMBER",
@@ -228,15 +226,9 @@ def _make_unique(params: dict[str, Any]) -> Check:
     return unique_in_run
 
 
-#: Checks that keep state over a run; each checker gets its own instance.
-STATEFUL_CHECKS: dict[str, Callable[[dict[str, Any]], Check]] = {"unique_in_run": _make_unique}
-
-
-def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
-    head, _, tail = path.partition(".")
-    if not tail:
-        return lambda r: r[head]
-    return lambda r: r[head][tail] if r[head] is not None else None
+#: Checks that keep state over a run, made from the checker's run state (the tracking
+#: numbers seen so far, :attr:`Checker.seen`).
+STATEFUL_CHECKS: dict[str, Callable[[SeenSet], Check]] = {"unique_in_run": _make_unique}
 
 
 @dataclass(frozen=True)
@@ -245,7 +237,6 @@ class _Compiled:
 
     rule: Rule
     severity: str
-    get: Callable[[dict[str, Any]], Any]
     on_lines: bool
     leaf: str
     check: Check | None
@@ -278,7 +269,9 @@ class Checker:
         self.as_of = as_of
         self.today = today or date(2000, 1, 1)
         self.max_findings = max_findings
-        stateful = {r.id: STATEFUL_CHECKS[r.check](r.params) for r in profile.rules
+        #: Tracking numbers seen in this run (shared by every unique_in_run rule).
+        self.seen = SeenSet()
+        stateful = {r.id: STATEFUL_CHECKS[r.check](self.seen) for r in profile.rules
                     if r.check in STATEFUL_CHECKS}
         self._plans: dict[str, list[_Compiled]] = {}
         self._runs: dict[str, Callable[..., None]] = {}
@@ -292,7 +285,7 @@ class Checker:
                 check = None if rule.check in ("present", "non_empty") else (
                     stateful.get(rule.id) or CHECKS[rule.check])
                 plan.append(_Compiled(
-                    rule, rule.severity[tier.id], _getter(leaf), on_lines, leaf, check,
+                    rule, rule.severity[tier.id], on_lines, leaf, check,
                     _all_of(rule.when), rule.start is not None or rule.end is not None,
                 ))
             self._plans[tier.id] = plan

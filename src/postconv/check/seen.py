@@ -41,13 +41,36 @@ class SeenSet:
 
     def add(self, identifier: str) -> bool:
         """Add ``identifier``; True if it was already there."""
-        key = pack(identifier)
+        return self.add_key(pack(identifier))
+
+    def add_key(self, key: int) -> bool:
+        """Add a packed identifier (see :func:`pack`); True if it was already there."""
         if self._insert(key):
             return True
         self._count += 1
         if self._count * 2 > len(self._slots):
             self._grow()
         return False
+
+    def __contains__(self, key: object) -> bool:
+        """Whether a packed identifier is in the set (without adding it)."""
+        if not isinstance(key, int):
+            return False
+        slots = self._slots
+        mask = len(slots) - 1
+        index = ((key * _MULTIPLIER) & _MASK) >> (64 - self._bits)
+        while True:
+            found = slots[index]
+            if found == key:
+                return True
+            if found == 0:
+                return False
+            index = (index + 1) & mask
+
+    def clear(self) -> None:
+        self._bits = _INITIAL_BITS
+        self._slots = array("Q", bytes(8 << self._bits))
+        self._count = 0
 
     def _insert(self, key: int) -> bool:
         slots = self._slots

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -100,10 +101,16 @@ _EMPTY_LINE = [""] * len(LINE_COLUMNS)
 class CsvWriter:
     """RFC 4180 quoting, UTF-8, ``\\n`` line ends, header first."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
         self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
         self._csv = csv.writer(self._text, lineterminator="\n")
-        self._csv.writerow(HEADER)
+        if not fragment:
+            self._csv.writerow(HEADER)
+
+    def write_encoded(self, source: IO[bytes], records: int) -> None:
+        """Append rows another writer of this format encoded as a fragment."""
+        self._text.flush()
+        shutil.copyfileobj(source, self._text.buffer, 1 << 20)
 
     def write(self, record: Record) -> None:
         item = [get(record) for _, get in ITEM_COLUMNS]

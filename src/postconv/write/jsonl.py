@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from typing import IO, Any
 
@@ -26,11 +27,15 @@ def dumps(record: Any, newline: bool = False) -> bytes:
 class JsonLinesWriter:
     """One record per line, UTF-8 without BOM, ``\\n`` line ends."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
         self._stream = stream
 
     def write(self, record: Record) -> None:
         self._stream.write(dumps(record, newline=True))
+
+    def write_encoded(self, source: IO[bytes], records: int) -> None:
+        """Append records another writer of this format encoded as a fragment."""
+        shutil.copyfileobj(source, self._stream, 1 << 20)
 
     def close(self) -> None:
         pass
@@ -39,14 +44,26 @@ class JsonLinesWriter:
 class JsonArrayWriter:
     """A JSON array written as records come, never held in memory."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
         self._stream = stream
         self._first = True
+        self._fragment = fragment  # records only, for a parallel worker
 
     def write(self, record: Record) -> None:
-        self._stream.write(b"[\n" if self._first else b",\n")
+        if self._fragment:
+            self._stream.write(b"" if self._first else b",\n")
+        else:
+            self._stream.write(b"[\n" if self._first else b",\n")
         self._first = False
         self._stream.write(dumps(record))
 
+    def write_encoded(self, source: IO[bytes], records: int) -> None:
+        """Append records another writer of this format encoded as a fragment."""
+        if records:
+            self._stream.write(b"[\n" if self._first else b",\n")
+            self._first = False
+            shutil.copyfileobj(source, self._stream, 1 << 20)
+
     def close(self) -> None:
-        self._stream.write(b"[]\n" if self._first else b"\n]\n")
+        if not self._fragment:
+            self._stream.write(b"[]\n" if self._first else b"\n]\n")

@@ -114,13 +114,15 @@ class _Reporter:
                   file=sys.stderr)
         if summary.error:
             self.error(summary.error)
+        for index, reason in summary.rejected_items:
+            self.error(f"{summary.input}: item {index} rejected: {reason}")
         if self.verbose and not self.quiet:
             print(f"postconv: {summary.input}: {summary.format or '?'}, "
                   f"{summary.items_read} items read, {summary.records_written} written, "
                   f"{summary.items_rejected} rejected", file=sys.stderr)
 
     def summary(self, run: RunSummary) -> None:
-        failed = any(s.exit_code for s in run.inputs)
+        failed = any(s.exit_code or s.rejected for s in run.inputs)
         if self.quiet and not failed:
             return
         statuses = run.counter("statuses")
@@ -149,6 +151,8 @@ def _parse_date(text: str | None) -> date | None:
 def _exit_status(run: RunSummary, fail_on: FailOn) -> int:
     """The highest code that applies; 1 only when no operational failure happened."""
     failures = [s.exit_code for s in run.inputs if s.exit_code]
+    if any(s.rejected for s in run.inputs):
+        failures.append(70)  # items lost to a bug: reported, counted, and never silent
     if failures:
         return max(failures)
     if fail_on is FailOn.never:

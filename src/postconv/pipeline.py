@@ -106,7 +106,7 @@ class Converter:
             record, notes = mapper.map(raw, name)
             self.checker.check(record, notes)
         except Exception as exc:  # per-item isolation: one bad item never stops the input
-            summary.reject(f"internal error: {type(exc).__name__}")
+            summary.reject(f"internal error: {type(exc).__name__}", raw.index)
             return None
         return record
 

@@ -29,6 +29,7 @@ class InputSummary:
     severities: Counter[str] = field(default_factory=Counter)
     statuses: Counter[str] = field(default_factory=Counter)
     problems: list[ReadProblem] = field(default_factory=list)
+    rejected_items: list[tuple[int, str]] = field(default_factory=list)
     error: str | None = None
     exit_code: int = 0
     output: str | None = None
@@ -56,8 +57,11 @@ class InputSummary:
         """A finding on the input as a whole (e.g. a truncated interchange)."""
         self.problems.append(problem)
 
-    def reject(self, reason: str) -> None:
+    def reject(self, reason: str, item_index: int | None = None) -> None:
+        """Count an item that was read but could not become a record, with why."""
         self.rejected[reason] += 1
+        if item_index is not None and len(self.rejected_items) < 20:
+            self.rejected_items.append((item_index, reason))
 
     @property
     def status(self) -> str:
@@ -74,6 +78,7 @@ class InputSummary:
             "records_written": self.records_written,
             "items_rejected": self.items_rejected,
             "rejected_by_reason": dict(sorted(self.rejected.items())),
+            "rejected_items": [{"item_index": i, "reason": r} for i, r in self.rejected_items],
             "records_by_status": dict(sorted(self.statuses.items())),
             "findings_by_code": dict(sorted(self.findings.items())),
             "findings_by_severity": dict(sorted(self.severities.items())),

@@ -215,3 +215,14 @@ def test_jobs_with_output_dir(tmp_path):
         assert result.returncode == 0, result.stderr
     for name in ("gba-20261120.jsonl", "jpa-20261122.jsonl"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_atomic_output_gets_ordinary_permissions(tmp_path):
+    target = tmp_path / "out.jsonl"
+    run("convert", str(SAMPLES / "jpa-20261122.xml"), "-o", str(target), "-q")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    target.chmod(0o640)
+    run("convert", str(SAMPLES / "jpa-20261122.xml"), "-o", str(target), "-q")
+    assert target.stat().st_mode & 0o777 == 0o640

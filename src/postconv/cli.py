@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -99,11 +101,52 @@ MaxFindings = Annotated[int, typer.Option("--max-findings", min=1, help="Most fi
 
 
 class _Reporter:
-    """Everything for people goes to stderr: errors at once, a summary at the end."""
+    """Everything for people goes to stderr: errors at once, progress on a terminal, and a
+    summary at the end. Records never go here; colour only on a terminal, never with
+    NO_COLOR (rich decides both)."""
 
     def __init__(self, quiet: bool, verbose: int) -> None:
         self.quiet = quiet
         self.verbose = verbose
+        self.interactive = sys.stderr.isatty() and not quiet
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    @contextlib.contextmanager
+    def progress(self, converter: Any) -> Iterator[None]:
+        """A progress bar per input (items, MB/s) while the run lasts, on a terminal only."""
+        if not self.interactive:
+            yield
+            return
+        from rich.console import Console
+        from rich.progress import (
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
+
+        columns = (SpinnerColumn(), TextColumn("{task.description}"),
+                   TextColumn("{task.fields[items]:>10,} items"), TransferSpeedColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True,
+                      redirect_stdout=False, redirect_stderr=False) as bar:
+            self._progress = bar
+
+            def update(summary: InputSummary, bytes_read: int) -> None:
+                task = self._tasks.get(summary.input)
+                if task is None:
+                    task = self._tasks[summary.input] = bar.add_task(
+                        summary.input, total=None, items=0)
+                bar.update(task, completed=bytes_read, items=summary.items_read)
+
+            converter.progress = update
+            try:
+                yield
+            finally:
+                converter.progress = None
+                self._progress = None
 
     def error(self, message: str) -> None:
         print(f"postconv: error: {message}", file=sys.stderr, flush=True)
@@ -137,6 +180,27 @@ class _Reporter:
         if failures:
             line += f"; {failures} input(s) failed"
         print(line, file=sys.stderr)
+        if self.interactive:
+            self._table(run)
+
+    @staticmethod
+    def _table(run: RunSummary) -> None:
+        """Items by status, the top findings, the failed inputs (terminal only)."""
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(stderr=True)
+        table = Table(title="Run summary", show_header=True)
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for status, count in sorted(run.counter("statuses").items()):
+            table.add_row(f"items {status}", str(count))
+        for code, count in run.counter("findings").most_common(5):
+            table.add_row(f"finding {code}", str(count))
+        for summary in run.inputs:
+            if summary.exit_code:
+                table.add_row(f"[red]failed[/red] {summary.input}", str(summary.exit_code))
+        console.print(table)
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -262,7 +326,7 @@ def convert(
         options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
                              archive_dir=archive_dir, format=fmt.value,
                              jobs=jobs or os.cpu_count() or 1)
-        with hold_lock(lock_file):
+        with hold_lock(lock_file), reporter.progress(converter):
             result = run(converter, inputs, options, on_input_done=reporter.input_done)
             result.exit_code = _exit_status(result, fail_on)
             _write_summary(summary_json, result)
@@ -394,6 +458,56 @@ def check(
         if not json_out:
             _render_check(tally, result, top)
         out.flush()
+        reporter.summary(result)
+        return result.exit_code
+
+    _execute(body, reporter)
+
+
+@app.command(help="""Write a self-contained HTML compliance report (charts, no scripts).
+
+Examples:
+
+  postconv report samples/* -o report.html
+
+  postconv report night/*.xml.gz --profile us --as-of 2026-07-24 -o /srv/www/itmatt.html
+""")
+def report(
+    inputs: Inputs,
+    output: Annotated[str, typer.Option("-o", "--output", help="The HTML file (written "
+                                        "atomically), or - for stdout.")] = "report.html",
+    dialect: DialectOpt = None,
+    profile: ProfileOpt = "us",
+    as_of: AsOf = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows per chart and table.")] = 25,
+    summary_json: SummaryJson = None,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+    max_input_bytes: MaxInputBytes = 4 * 1024**3,
+    max_items: MaxItems = 10_000_000,
+    max_field_chars: MaxFieldChars = 4096,
+    max_findings: MaxFindings = 200,
+) -> None:
+    reporter = _Reporter(quiet, verbose)
+
+    def body() -> int:
+        from .runner import RunOptions, run
+        from .write.output import open_output
+        from .write.report import ReportData, render_report
+
+        _check_stdin(inputs)
+        converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
+                               max_field_chars, max_findings)
+        data = ReportData(inputs=list(inputs))
+        result = run(converter, inputs, RunOptions(output=None),
+                     on_record=lambda record, summary: data.add(record),
+                     on_input_done=reporter.input_done)
+        sources = {rule.id: rule.source for rule in converter.profile.rules}
+        page = render_report(data, sources, converter.profile.name, top)
+        with open_output(output) as stream:
+            stream.write(page.encode("utf-8"))
+        result.exit_code = _exit_status(result, FailOn.never)
+        _write_summary(summary_json, result)
         reporter.summary(result)
         return result.exit_code
 

@@ -25,6 +25,7 @@ from .summary import InputSummary
 from .xmlsafe import XmlSyntaxError
 
 DEFAULT_MAX_ITEMS = 10_000_000
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Converter:
         self.checker = Checker(self.profile, as_of=as_of, today=today or date.today(),
                                max_findings=self.limits.max_findings)
         self._mappers: dict[str, Mapper] = {}
+        #: Called every :data:`PROGRESS_EVERY` items with (summary, bytes read), e.g. to
+        #: draw a progress bar.
+        self.progress: Callable[[InputSummary, int], None] | None = None
 
     def _mapper(self, dialect: Dialect) -> Mapper:
         key = str(dialect.path)
@@ -85,6 +89,8 @@ class Converter:
                         raise InputUnusable(f"more than {self.limits.max_items} items "
                                             "(--max-items)")
                     record = self._item(mapper, raw, name, summary)
+                    if self.progress is not None and not summary.items_read % PROGRESS_EVERY:
+                        self.progress(summary, source.bytes_read())
                     if record is not None:
                         summary.count(record)
                         yield record

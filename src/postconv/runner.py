@@ -68,6 +68,13 @@ def check_inputs(inputs: list[str], options: RunOptions) -> None:
         raise UsageError("--archive-dir needs named inputs, not standard input")
 
 
+def remove_stale_parts(target: Path) -> None:
+    """Temporary files a killed run left for ``target`` (never a finished output)."""
+    for stale in target.parent.glob(f".{target.name}.*.part"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 @contextmanager
 def hold_lock(path: Path | None) -> Iterator[None]:
     """An exclusive, non-blocking lock on ``path`` for the run (released on every exit)."""
@@ -151,6 +158,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
         for spec in inputs:
             summary = result.add(spec)
             target = options.output_dir / output_name(spec, options.format)
+            remove_stale_parts(target)
             with _guard_write(), open_output(str(target)) as stream:
                 per_input = make_writer(options.format, stream)
                 _convert_one(converter, spec, summary, deliver(per_input.write, summary))
@@ -215,6 +223,7 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
 
     def writer_for(n: int, spec: str) -> Writer:
         target = options.output_dir / output_name(spec, options.format)  # type: ignore[operator]
+        remove_stale_parts(target)
         stack = ExitStack()
         stream = stack.enter_context(open_output(str(target)))
         stack.enter_context(_guard_write())

@@ -31,6 +31,11 @@ class Input:
     stream: IO[bytes]
     head: bytes
     compressed: bool
+    counter: _Stream | None = None
+
+    def bytes_read(self) -> int:
+        """Bytes handed to the reader so far (after decompression)."""
+        return self.counter.count if self.counter is not None else 0
 
 
 class _Stream(io.RawIOBase):
@@ -109,13 +114,13 @@ def open_input(spec: str | IO[bytes],
                 inner_head = _read_head(gz, HEAD_BYTES)
             except (OSError, EOFError) as exc:
                 raise InputUnusable(f"broken gzip data: {exc}") from None
-            stream = io.BufferedReader(_GzipErrors(_Stream(inner_head, gz, max_bytes, name)),
-                                       buffer_size=HEAD_BYTES)
+            counter = _Stream(inner_head, gz, max_bytes, name)
+            stream = io.BufferedReader(_GzipErrors(counter), buffer_size=HEAD_BYTES)
             head = inner_head
         else:
-            stream = io.BufferedReader(_Stream(head, raw, max_bytes, name),
-                                       buffer_size=HEAD_BYTES)
-        yield Input(name, stream, head[:HEAD_BYTES], compressed)
+            counter = _Stream(head, raw, max_bytes, name)
+            stream = io.BufferedReader(counter, buffer_size=HEAD_BYTES)
+        yield Input(name, stream, head[:HEAD_BYTES], compressed, counter)
     finally:
         if owned:
             raw.close()

@@ -33,6 +33,16 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode)
 
 
+def _new_file_mode(path: Path) -> int:
+    """The mode a plain ``open()`` would give: the old file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextmanager
 def open_output(target: str) -> Iterator[IO[bytes]]:
     """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds."""
@@ -56,6 +66,7 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
         raise OutputNotCreated(f"{path}: cannot create: {exc.strerror}") from None
     committed = False
     try:
+        os.fchmod(fd, _new_file_mode(path))
         with os.fdopen(fd, "wb", buffering=1 << 16) as handle:
             yield handle
             try:

@@ -42,6 +42,9 @@ class EdifactLayout:
     line: str | None = "GID"
     qualifiers: dict[str, tuple[int, int]] = field(default_factory=dict)
     nest: dict[str, str] = field(default_factory=dict)
+    #: segment key → the (element, component or None, key) the dialect reads from it;
+    #: None: keep everything (no dialect given)
+    wanted: dict[str, list[tuple[int, int | None, str]]] | None = None
 
     @classmethod
     def from_dialect(cls, dialect: Any) -> EdifactLayout:
@@ -50,8 +53,16 @@ class EdifactLayout:
         for tag, where in config.get("qualifiers", {}).items():
             element, _, component = str(where).partition(".")
             qualifiers[tag] = (int(element), int(component or 1))
+        wanted: dict[str, list[tuple[int, int | None, str]]] = {}
+        for spec in (*dialect.item_fields, *dialect.line_fields, *dialect.header_fields):
+            for key in spec.keys:
+                segment, _, position = key.rpartition("/")
+                element, _, component = position.partition(".")
+                if segment and element.isdigit() and (not component or component.isdigit()):
+                    wanted.setdefault(segment, []).append(
+                        (int(element), int(component) if component else None, key))
         return cls(dialect.layout["item"], dialect.layout["line"], qualifiers,
-                   dict(config.get("nest", {})))
+                   dict(config.get("nest", {})), wanted)
 
 
 @dataclass(frozen=True)
@@ -199,7 +210,35 @@ def _key(tag: str, elements: list[list[str]], layout: EdifactLayout) -> str:
     return f"{tag}+{qualifier}" if qualifier else tag
 
 
-def _store(values: Values, key: str, elements: list[list[str]]) -> None:
+def _store_wanted(values: Values, wanted: list[tuple[int, int | None, str]],
+                  elements: list[list[str]]) -> None:
+    """Store only the positions a dialect reads (the fast path)."""
+    count = len(elements)
+    for element, component, key in wanted:
+        if element > count:
+            continue
+        components = elements[element - 1]
+        if component is None:
+            texts = [t for c in components if (t := c.strip())]
+        elif component <= len(components) and (text := components[component - 1].strip()):
+            texts = [text]
+        else:
+            continue
+        if texts:
+            found = values.get(key)
+            if found is None:
+                values[key] = texts
+            else:
+                found.extend(texts)
+
+
+def _store(values: Values, key: str, elements: list[list[str]],
+           layout: EdifactLayout | None = None) -> None:
+    if layout is not None and layout.wanted is not None:
+        wanted = layout.wanted.get(key)
+        if wanted:
+            _store_wanted(values, wanted, elements)
+        return
     for e, components in enumerate(elements, start=1):
         texts = [c.strip() for c in components]
         present = [t for t in texts if t]
@@ -239,7 +278,7 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
         if in_message:
             message_segments += 1
         if tag == "UNB":
-            _store(interchange, "UNB", elements)
+            _store(interchange, "UNB", elements, layout)
             continue
         if tag == "UNH":
             if in_message:
@@ -249,7 +288,7 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
             message_segments = 1
             messages += 1
             header = dict(interchange)
-            _store(header, "UNH", elements)
+            _store(header, "UNH", elements, layout)
             continue
         if tag in ("UNT", "UNZ"):
             if item is not None:
@@ -280,10 +319,10 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
             piece = None
             parents = {}
             key = _key(tag, elements, layout)
-            _store(item.values, key, elements)
+            _store(item.values, key, elements, layout)
             continue
         if item is None:
-            _store(header, _key(tag, elements, layout), elements)
+            _store(header, _key(tag, elements, layout), elements, layout)
             continue
         key = _key(tag, elements, layout)
         if tag == layout.line:
@@ -294,7 +333,7 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
             key = f"{parents[parent]}/{key}"
         else:
             parents[tag] = key
-        _store(piece if piece is not None else item.values, key, elements)
+        _store(piece if piece is not None else item.values, key, elements, layout)
     if item is not None:
         yield item
     if not closed:

@@ -67,3 +67,26 @@ def test_stdin_on_a_terminal_is_a_usage_error():
         os.close(primary)
         os.close(secondary)
     assert proc.returncode == 2 and b"terminal" in proc.stderr
+
+
+def test_item_cap(tmp_path):
+    path = tmp_path / "many.xml"
+    path.write_text(itmatt(*[ITEM] * 5))
+    result = run("convert", str(path), "--max-items", "3")
+    assert result.returncode == 65 and b"more than 3 items" in result.stderr
+    assert len(records(result.stdout)) == 3
+
+
+def test_findings_cap(tmp_path, cli):
+    path = tmp_path / "empty-item.xml"
+    path.write_text(itmatt("<Item><ItemId>x</ItemId></Item>"))
+    (record,) = records(cli("convert", str(path), "-q", "--max-findings", "4").stdout)
+    findings = record["compliance"]["findings"]
+    assert len(findings) == 5 and findings[-1]["code"] == "FINDINGS_TRUNCATED"
+    assert record["compliance"]["status"] == "invalid"
+
+
+def test_disk_full_exit_74():
+    result = run("convert", str(SAMPLES / "cna-20261123.xml"), "-o", "/dev/full")
+    assert result.returncode == 74 and b"write error" in result.stderr
+    assert b"Traceback" not in result.stderr

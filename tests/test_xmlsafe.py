@@ -20,6 +20,9 @@ HOSTILE = {
                       + "]><ITMATT><Item><ItemId>&j;</ItemId></Item></ITMATT>",
     "internal-entity": '<?xml version="1.0"?><!DOCTYPE ITMATT [<!ENTITY e "x">]>'
                        "<ITMATT><Item><ItemId>&e;</ItemId></Item></ITMATT>",
+    "quadratic-blowup": '<?xml version="1.0"?><!DOCTYPE ITMATT [<!ENTITY a "' + "x" * 50_000
+                        + '">]><ITMATT><Item><ItemId>' + "&a;" * 50_000
+                        + "</ItemId></Item></ITMATT>",
     "undeclared-entity": "<ITMATT><Item><ItemId>&nope;</ItemId></Item></ITMATT>",
     "deep-nesting": "<ITMATT><Item>" + "<a>" * 5000 + "</a>" * 5000 + "</Item></ITMATT>",
 }

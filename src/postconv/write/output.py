@@ -33,6 +33,17 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode)
 
 
+@contextmanager
+def _write_errors(where: str) -> Iterator[None]:
+    """An OSError while writing (disk full, I/O error) becomes OutputWriteError (exit 74)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputWriteError(f"{where}: write error: {exc.strerror or exc}") from None
+
+
 def _new_file_mode(path: Path) -> int:
     """The mode a plain ``open()`` would give: the old file's, else 0666 less the umask."""
     try:
@@ -48,7 +59,8 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
     """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds."""
     if target == STDOUT:
         yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        with _write_errors("standard output"):
+            sys.stdout.buffer.flush()
         return
     path = Path(target)
     if _is_special(path):
@@ -56,7 +68,7 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
             special = open(path, "wb")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise OutputNotCreated(f"{path}: cannot open: {exc.strerror}") from None
-        with special:
+        with _write_errors(str(path)), special:
             yield special
         return
     folder = path.parent if str(path.parent) else Path(".")

@@ -36,9 +36,10 @@ class Note(NamedTuple):
 
 NoteSink = Callable[[Note], None]
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_DECIMAL_COMMA = re.compile(r"([+-]?\d+),(\d+)")
-_INTEGER = re.compile(r"\+?\d{1,9}")
+#: A plain decimal number in ASCII digits (no exponent, no NaN or Infinity).
+DECIMAL_PATTERN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"([+-]?\d+),(\d+)", re.ASCII)
+_INTEGER = re.compile(r"\+?\d{1,9}", re.ASCII)
 _COMPACT_DATETIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
 _HTS_SEPARATORS = re.compile(r"[.\s-]")
 _SPACES = re.compile(r"\s+")
@@ -60,7 +61,7 @@ def read_s10(raw: str, note: NoteSink) -> str:
 def read_decimal(raw: str, note: NoteSink) -> Decimal:
     """A plain decimal number; a decimal comma is accepted only when unambiguous, with a note."""
     if len(raw) <= MAX_NUMBER_CHARS:
-        if _DECIMAL.fullmatch(raw):
+        if DECIMAL_PATTERN.fullmatch(raw):
             return Decimal(raw)
         comma = _DECIMAL_COMMA.fullmatch(raw)
         if comma and len(comma.group(2)) != 3:

@@ -9,10 +9,24 @@ The generated source is kept on the function (``__source__``) for debugging.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from ..codes import country_codes, currency_codes
 from ..record import MONEY_FIELDS, new_line, new_record
-from ..values import READERS, read_text
+from ..values import DECIMAL_PATTERN, READERS, read_text
+
+#: Inline forms of the readers for the common, well-formed case; anything else goes
+#: through the full reader (``{slow}``), which reports problems. Each must give exactly
+#: what the full reader gives for the texts it accepts (a test checks this).
+_FAST = {
+    "decimal": "Decimal(text) if len(text) <= 24 and DECIMAL(text) else {slow}",
+    "integer": "int(text) if len(text) <= 9 and text.isascii() and text.isdigit() else {slow}",
+    "country": "u if (u := text.upper()) in COUNTRIES else {slow}",
+    "currency": "u if (u := text.upper()) in CURRENCIES else {slow}",
+    "s10": "text.upper() if len(text) <= CAP and text.isascii() and text.isalnum() else {slow}",
+    "hts": "text if len(text) <= CAP and text.isascii() and text.isdigit() else {slow}",
+}
 
 #: Containers of the record that generated code binds to a local name.
 _CONTAINERS = {"shipper": "shipper", "consignee": "consignee", "documents": "documents"}
@@ -33,8 +47,11 @@ def _target(field: str, money: dict[str, str], dispatch: dict[str, str]) -> str:
 def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
                    value: Callable[..., Any]) -> Callable[..., Any]:
     """A function ``(values, findings, prefix) -> record or line`` for ``specs``."""
-    namespace: dict[str, Any] = {"new_record": new_record, "new_line": new_line,
-                                 "value": value, "CAP": cap}
+    namespace: dict[str, Any] = {
+        "new_record": new_record, "new_line": new_line, "value": value, "CAP": cap,
+        "Decimal": Decimal, "DECIMAL": DECIMAL_PATTERN.fullmatch, "COUNTRIES": country_codes(),
+        "CURRENCIES": currency_codes(),
+    }
     money: dict[str, str] = {}
     dispatch: dict[str, str] = {}
     body: list[str] = []
@@ -61,6 +78,10 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
             body.append("        text = found[0]")
             body.append(f"        {target} = text if len(text) <= CAP else "
                         f"value({path}, text, R{n}, M{n}, findings)")
+        elif spec.value_map is None and spec.kind in _FAST:
+            slow = f"value({path}, text, R{n}, M{n}, findings)"
+            body.append("        text = found[0]")
+            body.append(f"        {target} = {_FAST[spec.kind].format(slow=slow)}")
         else:
             body.append(f"        {target} = value({path}, found[0], R{n}, M{n}, findings)")
     head = ["def mapped(values, findings, prefix, number):"]

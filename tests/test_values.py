@@ -138,6 +138,10 @@ def test_datetime_unreadable(raw):
     ("currency", ["gbp", "EUR", "ABC"]),
     ("s10", ["rr473124829gb", "RR 473 124 829 GB", "\uff32\uff32473124829GB", "X" * 5000]),
     ("hts", ["6109100012", "6109.10", "٦١٠٩", "61O9"]),
+    ("code", ["dc", "SW1A 1AA", "94105-1420", "a\tb", "Ⅻ"]),
+    ("category", ["11", "991", "Gift", "77"]),
+    ("mail_class", ["U", "c", "Parcel", "X"]),
+    ("mail_category", ["A", "d", "E"]),
 ])
 def test_compiled_fast_paths_agree_with_readers(kind, texts):
     """The generated mapping code reads each value exactly as the full reader does."""

@@ -44,8 +44,9 @@ S10_RESERVED_FIRST = frozenset("JKSTW")
 
 
 def s10_check_digit(serial: str) -> int:
-    """UPU S10 check digit of an 8-digit serial number."""
-    total = sum(int(d) * w for d, w in zip(serial, S10_WEIGHTS, strict=True))
+    """UPU S10 check digit of an 8-digit serial number (weights 8 6 4 2 3 5 9 7)."""
+    d = [ord(c) - 48 for c in serial]
+    total = 8 * d[0] + 6 * d[1] + 4 * d[2] + 2 * d[3] + 3 * d[4] + 5 * d[5] + 9 * d[6] + 7 * d[7]
     digit = 11 - total % 11
     return 0 if digit == 10 else 5 if digit == 11 else digit
 

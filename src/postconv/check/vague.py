@@ -35,6 +35,8 @@ _TRAILING = re.compile(r"[\s.,;:!?]+$")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _REPEATED = re.compile(r"(.)\1{2,}")
 _LONGEST_PARTY_TERM = 24
+_PLACEHOLDERS = frozenset({"na", "n.a", "none", "unknown", "test", "xxx", "-", "?", "tbd",
+                           "nil"})
 
 
 class Verdict(NamedTuple):
@@ -57,6 +59,13 @@ def stop_terms() -> dict[tuple[str, str], tuple[str, ...]]:
             listed = tuple(AUTHORITIES[k] for k in AUTHORITIES if row.get(k) == "yes")
             table[(row["term"], row["applies_to"])] = listed
     return table
+
+
+@cache
+def _party_terms() -> frozenset[str]:
+    """Every placeholder a party name is compared with, normalised."""
+    listed = {term for (term, scope) in stop_terms() if scope == "party"}
+    return frozenset(listed | _PLACEHOLDERS)
 
 
 @cache
@@ -104,12 +113,15 @@ def vague_party_name(text: str) -> Verdict | None:
     """A :class:`Verdict` when a party name is a placeholder ("unknown", "N/A", "private")."""
     if len(text) > _LONGEST_PARTY_TERM and any(ch.isalpha() for ch in text):
         return None  # longer than any placeholder: a name
+    plain = text.strip().lower()
+    if plain.replace(" ", "").isalpha() and "  " not in plain and plain not in _party_terms():
+        return None  # letters and single spaces only, and not a listed placeholder
     norm = normalise(text)
     listed = stop_terms().get((norm, "party"))
     if listed is not None:
         by = f" (listed by {', '.join(listed)})" if listed else ""
         return Verdict(f"a placeholder, not a name{by}")
-    if norm in {"na", "n.a", "none", "unknown", "test", "xxx", "-", "?", "tbd", "nil"}:
+    if norm in _PLACEHOLDERS:
         return Verdict("a placeholder, not a name")
     if not any(ch.isalpha() for ch in norm):
         return Verdict("no letters")

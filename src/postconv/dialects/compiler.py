@@ -26,6 +26,10 @@ _FAST = {
     "currency": "u if (u := text.upper()) in CURRENCIES else {slow}",
     "s10": "text.upper() if len(text) <= CAP and text.isascii() and text.isalnum() else {slow}",
     "hts": "text if len(text) <= CAP and text.isascii() and text.isdigit() else {slow}",
+    "code": "text.upper() if len(text) <= CAP and text.isalnum() else {slow}",
+    "category": "CATEGORY_CODES.get(text) or {slow}",
+    "mail_class": "MAIL_CLASS_CODES.get(text) or {slow}",
+    "mail_category": "text if text in MAIL_CATEGORIES else {slow}",
 }
 
 #: Containers of the record that generated code binds to a local name.
@@ -51,6 +55,10 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
         "new_record": new_record, "new_line": new_line, "value": value, "CAP": cap,
         "Decimal": Decimal, "DECIMAL": DECIMAL_PATTERN.fullmatch, "COUNTRIES": country_codes(),
         "CURRENCIES": currency_codes(),
+        "CATEGORY_CODES": {"11": "sale_of_goods", "21": "returned_goods", "31": "gift",
+                           "32": "commercial_sample", "91": "documents", "991": "other"},
+        "MAIL_CLASS_CODES": {"U": "letter_post", "C": "parcel", "E": "ems"},
+        "MAIL_CATEGORIES": frozenset("ABCD"),
     }
     money: dict[str, str] = {}
     dispatch: dict[str, str] = {}

@@ -29,8 +29,11 @@ def generic(path: str) -> int:
         for _event, element in etree.iterparse(path, events=("end",), tag="{*}Item"):
             leaves = {}
             for node in element.iter():
-                if len(node) == 0 and isinstance(node.tag, str):
-                    leaves[etree.QName(node).localname] = node.text
+                tag = node.tag
+                if tag.__class__ is str and not len(node):
+                    if tag[0] == "{":
+                        tag = tag.rpartition("}")[2]
+                    leaves[tag] = node.text
             out.write(json.dumps(leaves) + "\n")
             count += 1
             element.clear()

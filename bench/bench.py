@@ -45,6 +45,13 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="run only these variants")
     args = parser.parse_args()
     py = sys.executable
+    # as `pip install .` does: byte-compile the package, so that start-up is not measured
+    # with compilation (an editable install under PYTHONDONTWRITEBYTECODE never caches it)
+    import postconv
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([py, "-m", "compileall", "-q", os.path.dirname(postconv.__file__)],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory(prefix="postconv-bench-") as folder:
         xml = Path(folder) / "items.xml"
         edi = Path(folder) / "items.edi"

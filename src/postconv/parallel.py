@@ -27,11 +27,6 @@ from .write import Writer, make_writer
 _CONVERTER: Converter | None = None  # the run's converter, inherited by forked workers
 
 
-def available() -> bool:
-    """Parallel runs need ``fork`` (workers inherit the compiled dialects and profile)."""
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def _work(spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
     converter = _CONVERTER
     assert converter is not None

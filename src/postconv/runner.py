@@ -143,10 +143,8 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
 
         return sink
 
-    from . import parallel
-
     use_parallel = (options.jobs > 1 and len(inputs) > 1 and on_record is None
-                    and STDIN not in inputs and parallel.available())
+                    and STDIN not in inputs and hasattr(os, "fork"))
     if options.output_dir is not None:
         try:
             options.output_dir.mkdir(parents=True, exist_ok=True)

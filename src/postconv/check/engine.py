@@ -289,7 +289,6 @@ class Checker:
                     _all_of(rule.when), rule.start is not None or rule.end is not None,
                 ))
             self._plans[tier.id] = plan
-            self._runs[tier.id] = compile_tier(plan)
 
     def judging_date(self, record: Record) -> date:
         """The date an item is judged by: --as-of, else its posting date, else today."""
@@ -309,7 +308,10 @@ class Checker:
         tier = self.profile.tier_for(day)
         pending = {f["field"]: f for f in read_findings if f["severity"] == "error"}
         findings: list[Finding] = []
-        self._runs[tier.id](record, findings, pending, day)
+        run = self._runs.get(tier.id)
+        if run is None:  # compiled on first use: most runs meet one tier only
+            run = self._runs[tier.id] = compile_tier(self._plans[tier.id])
+        run(record, findings, pending, day)
         if read_findings:
             findings = read_findings + findings
         if len(findings) > self.max_findings:

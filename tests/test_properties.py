@@ -77,8 +77,8 @@ def test_generated_field_values(values):
     item = ITEM
     for tag, text in values.items():
         clean = "".join(ch for ch in text if ch in "\t\n\r" or ch >= " ")
-        item = re.sub(rf"<{tag}>[^<]*</{tag}>", f"<{tag}>{escape(clean)}</{tag}>", item,
-                      count=1)
+        replacement = f"<{tag}>{escape(clean)}</{tag}>"
+        item = re.sub(rf"<{tag}>[^<]*</{tag}>", lambda _match: replacement, item, count=1)
     summary, written, status = convert_bytes(itmatt(item).encode())
     assert (status, written, summary.items_read) == (0, 1, 1)
 

@@ -1,6 +1,6 @@
 """Benchmark: postconv against a bare generic converter and the parse floor, same file, same run.
 
-    python bench/bench.py --items 100000 --repeat 3
+    python bench/bench.py --items 100000 --repeat 3 [--large 1000000]
 
 Writes a seeded ITMATT file (and the same items as CUSITM EDIFACT), then runs each
 variant as its own process, alternating, ``--repeat`` times; prints a Markdown table of
@@ -43,6 +43,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", nargs="*", help="run only these variants")
+    parser.add_argument("--large", type=int, default=0, metavar="N",
+                        help="also convert one file of N items once, for peak RSS")
     args = parser.parse_args()
     py = sys.executable
     # as `pip install .` does: byte-compile the package, so that start-up is not measured
@@ -95,6 +97,15 @@ def main() -> int:
                 seconds, peak = measure(command)
                 times[name].append(seconds)
                 peaks[name].append(peak)
+        if args.large:
+            big = Path(folder) / "large.xml"
+            subprocess.run([*generator, str(args.large), "--seed", str(args.seed),
+                            "--defect-rate", "0.1", "-o", str(big)], check=True)
+            name = f"postconv convert, jsonl, {args.large:,} items (once)"
+            seconds, peak = measure([*convert, str(big)])
+            variants[name] = []
+            times[name], peaks[name] = [seconds], [peak]
+            big.unlink()
     generic = statistics.median(times.get("generic converter (dict + json.dumps)", [0.0]))
     print(f"{args.items} items, median of {args.repeat} alternating runs; "
           f"{platform.python_implementation()} {platform.python_version()}, "
@@ -104,8 +115,9 @@ def main() -> int:
     for name in variants:
         median = statistics.median(times[name])
         small = "start-up" in name
-        rate = "–" if small else f"{args.items / median:,.0f}"
-        ratio = "–" if small or not generic else f"{median / generic:.2f}×"
+        count = args.large if "(once)" in name else args.items
+        rate = "–" if small else f"{count / median:,.0f}"
+        ratio = "–" if small or not generic or "(once)" in name else f"{median / generic:.2f}×"
         print(f"| {name} | {median:.2f} | {rate} | {max(peaks[name]):.0f} | {ratio} |")
     return 0
 

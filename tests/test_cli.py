@@ -226,3 +226,16 @@ def test_atomic_output_gets_ordinary_permissions(tmp_path):
     target.chmod(0o640)
     run("convert", str(SAMPLES / "jpa-20261122.xml"), "-o", str(target), "-q")
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_no_colour_without_a_terminal_or_with_no_color():
+    piped = run("check", str(SAMPLES / "cna-20261123.xml"), "--fail-on", "never",
+                env={"NO_COLOR": ""})
+    assert b"\x1b[" not in piped.stdout + piped.stderr
+    forced = run("check", str(SAMPLES / "cna-20261123.xml"), "--fail-on", "never",
+                 env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    colour = re.compile(rb"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7]|4[0-8])(?:;|m)")
+    assert not colour.search(forced.stdout)  # NO_COLOR wins: styles maybe, colours never
+    coloured = run("check", str(SAMPLES / "cna-20261123.xml"), "--fail-on", "never",
+                   env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert colour.search(coloured.stdout)  # the pattern does find colour when there is one

@@ -362,6 +362,10 @@ class _CheckTally:
         self.posts.setdefault(origin, Counter())[status] += 1
 
 
+_STYLE = {"complete": "green", "incomplete": "yellow", "invalid": "red", "error": "red",
+          "warning": "yellow", "info": "blue"}
+
+
 def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -374,7 +378,8 @@ def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
     table.add_column("share", justify="right")
     for status in ("complete", "incomplete", "invalid"):
         count = tally.statuses[status]
-        table.add_row(status, str(count), f"{100 * count / total:.1f} %" if total else "-")
+        table.add_row(f"[{_STYLE[status]}]{status}[/]", str(count),
+                      f"{100 * count / total:.1f} %" if total else "-")
     console.print(table)
     if tally.findings:
         table = Table(title="Findings by code and field")
@@ -382,7 +387,7 @@ def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
             table.add_column(column)
         table.add_column("count", justify="right")
         for (severity, code, field), count in tally.findings.most_common(top):
-            table.add_row(severity, code, field, str(count))
+            table.add_row(f"[{_STYLE[severity]}]{severity}[/]", code, field, str(count))
         console.print(table)
     ranked = sorted(tally.posts.items(),
                     key=lambda kv: (-(sum(kv[1].values()) - kv[1]["complete"])

@@ -78,7 +78,7 @@ def test_generated_field_values(values):
     for tag, text in values.items():
         clean = "".join(ch for ch in text if ch in "\t\n\r" or ch >= " ")
         replacement = f"<{tag}>{escape(clean)}</{tag}>"
-        item = re.sub(rf"<{tag}>[^<]*</{tag}>", lambda _match: replacement, item, count=1)
+        item = re.sub(rf"<{tag}>[^<]*</{tag}>", lambda _m, r=replacement: r, item, count=1)
     summary, written, status = convert_bytes(itmatt(item).encode())
     assert (status, written, summary.items_read) == (0, 1, 1)
 

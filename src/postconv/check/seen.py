@@ -54,36 +54,30 @@ class SeenSet:
 
     def __contains__(self, key: object) -> bool:
         """Whether a packed identifier is in the set (without adding it)."""
-        if not isinstance(key, int):
-            return False
-        slots = self._slots
-        mask = len(slots) - 1
-        index = ((key * _MULTIPLIER) & _MASK) >> (64 - self._bits)
-        while True:
-            found = slots[index]
-            if found == key:
-                return True
-            if found == 0:
-                return False
-            index = (index + 1) & mask
+        return isinstance(key, int) and self._slots[self._slot(key)] == key
 
     def clear(self) -> None:
         self._bits = _INITIAL_BITS
         self._slots = array("Q", bytes(8 << self._bits))
         self._count = 0
 
-    def _insert(self, key: int) -> bool:
+    def _slot(self, key: int) -> int:
+        """The slot holding ``key``, or the empty slot where it belongs (linear probing)."""
         slots = self._slots
         mask = len(slots) - 1
         index = ((key * _MULTIPLIER) & _MASK) >> (64 - self._bits)
         while True:
             found = slots[index]
-            if found == key:
-                return True
-            if found == 0:
-                slots[index] = key
-                return False
+            if found == key or found == 0:
+                return index
             index = (index + 1) & mask
+
+    def _insert(self, key: int) -> bool:
+        index = self._slot(key)
+        if self._slots[index] == key:
+            return True
+        self._slots[index] = key
+        return False
 
     def _grow(self) -> None:
         old = self._slots

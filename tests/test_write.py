@@ -42,13 +42,20 @@ def test_csv_header_rows_and_values(cli):
     out = cli("convert", str(SAMPLES / "gba-20261120.xml"), "-f", "csv", "-q").stdout
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == HEADER
-    jsonl = records(cli("convert", str(SAMPLES / "gba-20261120.xml"), "-q").stdout)
+    text = cli("convert", str(SAMPLES / "gba-20261120.xml"), "-q").stdout
+    jsonl = [json.loads(line, parse_float=Decimal) for line in text.splitlines()]
     assert len(rows) - 1 == sum(max(1, len(r["line_items"])) for r in jsonl)
     by_name = [dict(zip(HEADER, row, strict=True)) for row in rows[1:]]
-    first = jsonl[0]
-    assert by_name[0]["tracking_number"] == first["tracking_number"]
-    assert by_name[0]["gross_weight_kg"] == str(first["gross_weight_kg"]).ljust(5, "0")[:5] or \
-        by_name[0]["gross_weight_kg"]
+    expected = [(r, line) for r in jsonl for line in (r["line_items"] or [None])]
+    for row, (record, line) in zip(by_name, expected, strict=True):
+        assert row["tracking_number"] == (record["tracking_number"] or "")
+        assert row["gross_weight_kg"] == ("" if record["gross_weight_kg"] is None
+                                          else str(record["gross_weight_kg"]))
+        assert row["status"] == record["compliance"]["status"]
+        if line is not None:
+            assert row["line_number"] == str(line["line_number"])
+            assert row["description"] == (line["description"] or "")
+            assert row["hts_number"] == (line["hts_number"] or "")
 
 
 def test_csv_decimals_keep_digits(cli, tmp_path):

@@ -33,7 +33,8 @@ def test_self_contained_and_printable(report):
 def test_totals_and_sections(report):
     page = report.read_text(encoding="utf-8")
     assert "items<b>113</b>" in page
-    for section in ("Status breakdown", "Completeness per element",
+    assert ">documents.invoice</text>" in page  # required, shown even where nothing fails
+    for section in ("Status breakdown", "Completeness per required element",
                     "Completeness per origin post", "Most frequent findings"):
         assert section in page
     assert "CBP CSMS #60011750" in page  # the legal source of the vague-description rule

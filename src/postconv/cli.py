@@ -507,8 +507,10 @@ def report(
         result = run(converter, inputs, RunOptions(output=None),
                      on_record=lambda record, summary: data.add(record),
                      on_input_done=reporter.input_done)
-        sources = {rule.id: rule.source for rule in converter.profile.rules}
-        page = render_report(data, sources, converter.profile.name, top)
+        rules = converter.profile.rules
+        sources = {rule.id: rule.source for rule in rules}
+        required = list(dict.fromkeys(rule.field for rule in rules if rule.required))
+        page = render_report(data, sources, converter.profile.name, top, required)
         with open_output(output) as stream:
             stream.write(page.encode("utf-8"))
         result.exit_code = _exit_status(result, FailOn.never)

@@ -141,8 +141,9 @@ table,svg{break-inside:avoid}a{color:inherit;text-decoration:none}}
 
 
 def render_report(data: ReportData, sources: dict[str, str], profile: str,
-                  top: int = 25) -> str:
-    """The report page. ``sources`` maps rule ids to their legal source."""
+                  top: int = 25, required: list[str] | None = None) -> str:
+    """The report page. ``sources`` maps rule ids to their legal source; ``required``
+    lists the fields the profile requires, each shown even when nothing fails on it."""
     total = data.items
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
@@ -162,11 +163,14 @@ def render_report(data: ReportData, sources: dict[str, str], profile: str,
     out.append("</div>")
     out.append('<h2 id="status">Status breakdown</h2>')
     out.append(_status_chart(data.statuses, total))
-    out.append('<h2 id="elements">Completeness per element</h2>'
-               "<p>Share of items with no error finding on the element.</p>")
-    rows = [(path, 1 - failed / total if total else 0.0,
-             f"{_pct(total - failed, total)} · {failed} with an error")
-            for path, failed in data.fields_failed.most_common(top)]
+    out.append('<h2 id="elements">Completeness per required element</h2>'
+               "<p>Share of items with no error finding on the element, worst first.</p>")
+    elements = dict.fromkeys([*(required or []), *data.fields_failed])
+    ranked_elements = sorted(elements, key=lambda p: (-data.fields_failed[p], p))
+    rows = [(path, 1 - data.fields_failed[path] / total if total else 0.0,
+             f"{_pct(total - data.fields_failed[path], total)} · "
+             f"{data.fields_failed[path]} with an error")
+            for path in ranked_elements[: max(top, len(required or []))]]
     out.append(_bar_chart(rows) if rows else "<p>No element has an error finding.</p>")
     out.append('<h2 id="origins">Completeness per origin post, worst first</h2>')
     ranked = sorted(data.origins.items(),

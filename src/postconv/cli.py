@@ -267,6 +267,16 @@ def _converter(dialect: str | None, profile: str, as_of: str | None, max_input_b
                      limits=Limits(max_input_bytes, max_items, max_field_chars, max_findings))
 
 
+def _run_records(reporter: _Reporter, converter: Any, inputs: list[str],
+                 on_record: Any) -> RunSummary:
+    """Run the inputs for a command that consumes records itself (check, report)."""
+    from .runner import RunOptions, run
+
+    with reporter.progress(converter):
+        return run(converter, inputs, RunOptions(output=None), on_record=on_record,
+                   on_input_done=reporter.input_done)
+
+
 def _write_summary(path: Path | None, run: RunSummary) -> None:
     if path is None:
         return
@@ -433,7 +443,6 @@ def check(
     reporter = _Reporter(quiet, verbose)
 
     def body() -> int:
-        from .runner import RunOptions, run
         from .write.jsonl import dumps
 
         _check_stdin(inputs)
@@ -456,8 +465,7 @@ def check(
                         **finding,
                     }, newline=True))
 
-        result = run(converter, inputs, RunOptions(output=None), on_record=on_record,
-                     on_input_done=reporter.input_done)
+        result = _run_records(reporter, converter, inputs, on_record)
         result.exit_code = _exit_status(result, fail_on)
         _write_summary(summary_json, result)
         if not json_out:
@@ -496,7 +504,6 @@ def report(
     reporter = _Reporter(quiet, verbose)
 
     def body() -> int:
-        from .runner import RunOptions, run
         from .write.output import open_output
         from .write.report import ReportData, render_report
 
@@ -504,9 +511,8 @@ def report(
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings)
         data = ReportData(inputs=list(inputs))
-        result = run(converter, inputs, RunOptions(output=None),
-                     on_record=lambda record, summary: data.add(record),
-                     on_input_done=reporter.input_done)
+        result = _run_records(reporter, converter, inputs,
+                              lambda record, summary: data.add(record))
         rules = converter.profile.rules
         sources = {rule.id: rule.source for rule in rules}
         required = list(dict.fromkeys(rule.field for rule in rules if rule.required))

@@ -260,6 +260,15 @@ def _store(values: Values, key: str, elements: list[list[str]],
                     found.append(text)
 
 
+def _check_count(elements: list[list[str]], actual: int, code: str, tag: str, what: str,
+                 where: str, report: Callable[[ReadProblem], None]) -> None:
+    """Compare a control count (UNT segments, UNZ messages) with what was read."""
+    declared = elements[0][0] if elements and elements[0] else ""
+    if declared != str(actual):
+        report(ReadProblem(code, f"{tag} says {declared or 'nothing'} {what}, the {where} "
+                                 f"has {actual} (truncated?)"))
+
+
 def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b"",
                      problem: Callable[[ReadProblem], None] | None = None) -> Iterator[RawItem]:
     """Yield the raw items of an EDIFACT interchange in order."""
@@ -297,18 +306,12 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
                 item = None
                 piece = None
             if tag == "UNT":
-                declared = elements[0][0] if elements and elements[0] else ""
-                if declared != str(message_segments):
-                    report(ReadProblem("EDIFACT_SEGMENT_COUNT_MISMATCH",
-                                       f"UNT says {declared or 'nothing'} segments, the "
-                                       f"message has {message_segments} (truncated?)"))
+                _check_count(elements, message_segments, "EDIFACT_SEGMENT_COUNT_MISMATCH",
+                             "UNT", "segments", "message", report)
                 in_message = False
             else:
-                declared = elements[0][0] if elements and elements[0] else ""
-                if declared != str(messages):
-                    report(ReadProblem("EDIFACT_MESSAGE_COUNT_MISMATCH",
-                                       f"UNZ says {declared or 'nothing'} messages, the "
-                                       f"interchange has {messages}"))
+                _check_count(elements, messages, "EDIFACT_MESSAGE_COUNT_MISMATCH", "UNZ",
+                             "messages", "interchange", report)
                 closed = True
             continue
         if tag == layout.item:

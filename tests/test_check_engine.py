@@ -216,3 +216,31 @@ def test_rules_command_shows_sources(cli):
     assert any(r["id"] == "eu.line.hts_number" and r["from"] == "2023-03-01" for r in eu)
     table = cli("rules", "--profile", "eu-ics2")
     assert table.exit_code == 0 and "Tiers" in table.stdout and "ICS2" in table.stdout
+
+
+def test_memory_fields_and_remember():
+    from postconv.record import new_record
+
+    us = Checker(load_profile(PROFILE_DIR / "us.toml"), as_of=date(2026, 8, 1))
+    assert us.memory_fields() == frozenset({"tracking_number"})
+    record = new_record()
+    record["tracking_number"] = "RR473124829GB"
+    us.remember(record)
+    assert record["compliance"]["findings"] == []  # remember judges nothing
+    us.check(record, [])
+    codes = [f["code"] for f in record["compliance"]["findings"]]
+    assert "DUPLICATE_TRACKING_NUMBER" in codes
+
+
+def test_memory_fields_when_the_state_depends_on_more(tmp_path):
+    text = (PROFILE_DIR / "us.toml").read_text(encoding="utf-8")
+    conditional = re.sub(r'(check = "unique_in_run"\n)', r'\1when = "goods"\n', text)
+    assert conditional != text
+    mine = tmp_path / "mine.toml"
+    mine.write_text(conditional, encoding="utf-8")
+    assert Checker(load_profile(mine)).memory_fields() is None
+    stateless = re.sub(r'\[\[rules\]\]\nid = "us.tracking_number.unique".*?\n\n', "", text,
+                       flags=re.S)
+    assert stateless != text
+    mine.write_text(stateless, encoding="utf-8")
+    assert Checker(load_profile(mine)).memory_fields() == frozenset()

@@ -38,15 +38,36 @@ class Limits:
     max_findings: int = DEFAULT_MAX_FINDINGS
 
 
-def raw_items(source: Input, dialect: Dialect,
-              problem: Callable[[ReadProblem], None]) -> Iterator[RawItem]:
-    """The reader for a dialect's syntax."""
+@dataclass(frozen=True)
+class Share:
+    """One worker's part of an input that several processes convert together.
+
+    Items go in chunks of ``chunk``; the worker owns every ``workers``-th chunk from
+    chunk number ``worker``. It reads every item, so it still sees the whole document.
+    """
+
+    worker: int
+    workers: int
+    chunk: int = 512
+
+    def owns(self, index: int) -> bool:
+        return (index // self.chunk) % self.workers == self.worker
+
+
+def raw_items(source: Input, dialect: Dialect, problem: Callable[[ReadProblem], None],
+              skim: tuple[Callable[[int], bool], frozenset[str] | None] | None = None,
+              ) -> Iterator[RawItem]:
+    """The reader for a dialect's syntax; ``skim``: (owns, fields), see :func:`read_items`."""
     if dialect.syntax == "edifact":
         from .read.edifact import EdifactLayout, read_interchange
 
         return read_interchange(source.stream, EdifactLayout.from_dialect(dialect),
                                 source.head, problem)
-    return read_items(source.stream, dialect.xml_layout())
+    lighter = None
+    if skim is not None:
+        owns, fields = skim
+        lighter = (owns, dialect.xml_layout(fields))
+    return read_items(source.stream, dialect.xml_layout(), lighter)
 
 
 class Converter:
@@ -65,15 +86,19 @@ class Converter:
         #: draw a progress bar.
         self.progress: Callable[[InputSummary, int], None] | None = None
 
-    def _mapper(self, dialect: Dialect) -> Mapper:
-        key = str(dialect.path)
+    def _mapper(self, dialect: Dialect, fields: frozenset[str] | None = None) -> Mapper:
+        key = f"{dialect.path}:{sorted(fields) if fields is not None else '*'}"
         if key not in self._mappers:
-            self._mappers[key] = dialect.mapper(self.limits.max_field_chars)
+            self._mappers[key] = dialect.mapper(self.limits.max_field_chars, fields)
         return self._mappers[key]
 
-    def records(self, spec: str | IO[bytes],
-                summary: InputSummary | None = None) -> Iterator[Record]:
-        """Stream the checked records of one input (a path, ``-`` or a binary stream)."""
+    def records(self, spec: str | IO[bytes], summary: InputSummary | None = None,
+                share: Share | None = None) -> Iterator[Record]:
+        """Stream the checked records of one input (a path, ``-`` or a binary stream).
+
+        With ``share``, only the records of the items that part owns; the other items
+        are read just far enough to keep the run state (tracking numbers seen) exact.
+        """
         if summary is None:
             summary = InputSummary(spec if isinstance(spec, str) else "<stream>")
         with open_input(spec, self.limits.max_input_bytes) as source:
@@ -82,15 +107,24 @@ class Converter:
                 dialect = self.dialect or detect_dialect(source.head)
                 summary.format = dialect.name
                 mapper = self._mapper(dialect)
-                for raw in raw_items(source, dialect, summary.problem):
+                skim = memory = None
+                if share is not None:
+                    fields = self.checker.memory_fields()
+                    skim = (share.owns, fields)
+                    memory = self._mapper(dialect, fields) if fields != frozenset() else None
+                for raw in raw_items(source, dialect, summary.problem, skim):
                     summary.items_read += 1
                     if summary.items_read > self.limits.max_items:
                         summary.items_read -= 1
                         raise InputUnusable(f"more than {self.limits.max_items} items "
                                             "(--max-items)")
-                    record = self._item(mapper, raw, name, summary)
                     if self.progress is not None and not summary.items_read % PROGRESS_EVERY:
                         self.progress(summary, source.bytes_read())
+                    if share is not None and not share.owns(raw.index):
+                        if memory is not None:
+                            self._remember(memory, raw, name)
+                        continue
+                    record = self._item(mapper, raw, name, summary)
                     if record is not None:
                         summary.count(record)
                         yield record
@@ -115,6 +149,15 @@ class Converter:
             summary.reject(f"internal error: {type(exc).__name__}", raw.index)
             return None
         return record
+
+
+    def _remember(self, mapper: Mapper, raw: RawItem, name: str) -> None:
+        """Keep the run state of an item another worker converts (and reports on)."""
+        try:
+            record, _ = mapper.map(raw, name)
+            self.checker.remember(record)
+        except Exception:  # the worker that owns the item rejects it
+            pass
 
 
 def iter_records(source: str | IO[bytes], *, dialect: str | Dialect | None = None,

@@ -115,6 +115,31 @@ def _convert_one(converter: Converter, spec: str, summary: InputSummary,
                             f"{type(exc).__name__}: {exc}") from exc
 
 
+def _split(options: RunOptions, inputs: list[str], on_record: RecordSink | None) -> bool:
+    """One large named input and several jobs: its items are shared between processes.
+
+    Only for a run of one input, where no tracking number can come from another input.
+    """
+    if options.jobs < 2 or len(inputs) != 1 or on_record is not None or not hasattr(os, "fork"):
+        return False
+    from .parallel import worth_splitting
+
+    return inputs[0] != STDIN and worth_splitting(inputs[0])
+
+
+def _convert_split(converter: Converter, spec: str, summary: InputSummary, writer: Writer,
+                   options: RunOptions) -> None:
+    """:func:`_convert_one` with the items of one input shared by ``options.jobs`` processes."""
+    from .parallel import run_split
+
+    try:
+        run_split(converter, spec, options.jobs, options.format, writer, summary)
+    except (BrokenPipeError, KeyboardInterrupt, PostconvError):
+        raise
+    except OSError as exc:
+        raise OutputWriteError(f"write error: {exc.strerror or exc}") from None
+
+
 def _archive(spec: str, archive_dir: Path, summary: InputSummary) -> None:
     target = archive_dir / Path(spec).name
     try:
@@ -159,7 +184,10 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             remove_stale_parts(target)
             with _guard_write(), open_output(str(target)) as stream:
                 per_input = make_writer(options.format, stream)
-                _convert_one(converter, spec, summary, deliver(per_input.write, summary))
+                if _split(options, inputs, on_record):
+                    _convert_split(converter, spec, summary, per_input, options)
+                else:
+                    _convert_one(converter, spec, summary, deliver(per_input.write, summary))
                 per_input.close()
             summary.output = str(target)
             _finish(spec, summary, options, on_input_done)
@@ -177,8 +205,11 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
         for spec in inputs:
             summary = result.add(spec)
             summary.output = options.output
-            _convert_one(converter, spec, summary,
-                         deliver(writer.write if writer else None, summary))
+            if writer is not None and _split(options, inputs, on_record):
+                _convert_split(converter, spec, summary, writer, options)
+            else:
+                _convert_one(converter, spec, summary,
+                             deliver(writer.write if writer else None, summary))
             if writer is None:
                 _finish(spec, summary, options, on_input_done)
             elif on_input_done is not None:

@@ -289,6 +289,37 @@ class Checker:
                     _all_of(rule.when), rule.start is not None or rule.end is not None,
                 ))
             self._plans[tier.id] = plan
+        self._memory_runs: dict[str, Callable[..., None]] = {}
+
+    def _memory_steps(self, tier_id: str) -> list[_Compiled]:
+        return [s for s in self._plans[tier_id] if s.rule.check in STATEFUL_CHECKS]
+
+    def memory_fields(self) -> frozenset[str] | None:
+        """The record fields :meth:`remember` needs, or None if it may need any of them.
+
+        Usually just ``tracking_number``: the stateful rules are the same in every tier
+        and have no conditions. Empty when the profile keeps no state at all.
+        """
+        plans = [self._memory_steps(tier.id) for tier in self.profile.tiers]
+        if len({tuple(s.rule.id for s in steps) for steps in plans}) > 1:
+            return None
+        steps = plans[0] if plans else []
+        if any(s.when is not None or s.dated or s.on_lines for s in steps):
+            return None
+        return frozenset(s.rule.field for s in steps)
+
+    def remember(self, record: Record) -> None:
+        """Update the run state (tracking numbers seen) as :meth:`check` would, judging nothing.
+
+        For a worker that converts part of an input: the items of the other parts still
+        count for "already seen in this run".
+        """
+        day = self.judging_date(record)
+        tier = self.profile.tier_for(day)
+        run = self._memory_runs.get(tier.id)
+        if run is None:
+            run = self._memory_runs[tier.id] = compile_tier(self._memory_steps(tier.id))
+        run(record, [], {}, day)
 
     def judging_date(self, record: Record) -> date:
         """The date an item is judged by: --as-of, else its posting date, else today."""

@@ -9,7 +9,7 @@ type of every record field (:mod:`postconv.record`) and reads values with
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -67,18 +67,32 @@ class Dialect:
     builtin: bool = False
     edifact: dict[str, Any] = field(default_factory=dict)
 
-    def mapper(self, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS) -> Mapper:
-        return Mapper(self, max_field_chars)
+    def mapper(self, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS,
+               fields: Collection[str] | None = None) -> Mapper:
+        """The compiled mapping; with ``fields``, only those item fields and no lines."""
+        return Mapper(self, max_field_chars, fields)
 
-    def xml_layout(self) -> XmlLayout:
-        """What the XML reader needs: the elements, and the keys this dialect reads."""
+    def xml_layout(self, fields: Collection[str] | None = None) -> XmlLayout:
+        """What the XML reader needs: the elements, and the keys this dialect reads.
+
+        With ``fields``, only the keys of those item fields, and no content pieces.
+        """
         def keys(specs: tuple[FieldSpec, ...]) -> Wanted:
             return Wanted.of(k for spec in specs for k in spec.keys)
 
         layout = self.layout
+        if fields is not None:
+            return XmlLayout(layout["item"], layout["header"], None, None,
+                             keys(self.item_specs(fields)), keys(()),
+                             keys(self.header_fields))
         return XmlLayout(layout["item"], layout["header"], layout["line"],
                          layout["line_attribute"], keys(self.item_fields),
                          keys(self.line_fields), keys(self.header_fields))
+
+    def item_specs(self, fields: Collection[str]) -> tuple[FieldSpec, ...]:
+        """The item field specs that fill ``fields`` (``declared_value`` takes both parts)."""
+        return tuple(spec for spec in self.item_fields
+                     if spec.field in fields or spec.field.partition(".")[0] in fields)
 
 
 def _first(key: str) -> Getter:
@@ -333,13 +347,16 @@ def _strip_prolog(text: bytes) -> bytes:
 class Mapper:
     """A dialect compiled for a run: raw item → (record, read findings)."""
 
-    def __init__(self, dialect: Dialect, max_field_chars: int) -> None:
+    def __init__(self, dialect: Dialect, max_field_chars: int,
+                 fields: Collection[str] | None = None) -> None:
         self.dialect = dialect
         self.max_field_chars = max_field_chars
         self._notes: list[Note] = []
-        self._map_item = compile_fields(dialect.item_fields, line=False, cap=max_field_chars,
+        item_specs = dialect.item_fields if fields is None else dialect.item_specs(fields)
+        line_specs = dialect.line_fields if fields is None else ()
+        self._map_item = compile_fields(item_specs, line=False, cap=max_field_chars,
                                         value=self._value)
-        self._map_line = compile_fields(dialect.line_fields, line=True, cap=max_field_chars,
+        self._map_line = compile_fields(line_specs, line=True, cap=max_field_chars,
                                         value=self._value)
         self._header_plan = [(s.field, s.getter, READERS[s.kind], s.value_map)
                              for s in dialect.header_fields]

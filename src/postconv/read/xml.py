@@ -7,7 +7,7 @@ however many items a file holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -143,20 +143,34 @@ def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],
 _EMPTY: dict[str, Node] = {}
 
 
-def read_items(stream: IO[bytes], layout: XmlLayout) -> Iterator[RawItem]:
-    """Yield the raw items of an XML document in document order."""
+def read_items(stream: IO[bytes], layout: XmlLayout,
+               skim: tuple[Callable[[int], bool], XmlLayout] | None = None) -> Iterator[RawItem]:
+    """Yield the raw items of an XML document in document order.
+
+    ``skim``: ``(owns, lighter)``: items whose index ``owns`` refuses are read with the
+    ``lighter`` layout only (a worker that converts part of a file, see
+    :mod:`postconv.parallel`, still needs a few values of the others).
+    """
     tags = [layout.item] if layout.header is None else [layout.item, layout.header]
     header: Values = {}
     index = 0
     item_root = layout.item_keys.root
+    owns, lighter = skim if skim is not None else (None, layout)
+    light_root = lighter.item_keys.root
     for element in iterparse(stream, tags):
         local = _local(element.tag)
         if local == layout.item:
             values: Values = {}
             lines: list[Values] = []
-            if item_root.attributes:
-                _attributes(element, "", values)
-            _flatten(element, item_root.children or _EMPTY, values, lines, layout)
+            if owns is None or owns(index):
+                if item_root.attributes:
+                    _attributes(element, "", values)
+                _flatten(element, item_root.children or _EMPTY, values, lines, layout)
+            else:
+                if light_root.attributes:
+                    _attributes(element, "", values)
+                if light_root.children:
+                    _flatten(element, light_root.children, values, None, lighter)
             yield RawItem(values, lines, index, element.sourceline, header)
             index += 1
         else:

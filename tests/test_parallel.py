@@ -1,0 +1,121 @@
+"""Parallel conversion: a split input and several inputs give the bytes of ``--jobs 1``."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from itmatt_gen import generate, write_itmatt
+
+from conftest import records, run
+from postconv import parallel
+from postconv.errors import PostconvError
+from postconv.pipeline import Converter
+from postconv.summary import InputSummary
+from postconv.write import make_writer
+
+AS_OF = date(2026, 11, 27)
+
+
+def _document(path: Path, count: int, repeats: dict[int, int] | None = None,
+              cut: int | None = None) -> Path:
+    """An ITMATT file of ``count`` generated items (some with defects); item k of
+    ``repeats`` takes the tracking number of item ``repeats[k]``; ``cut`` truncates it."""
+    items = list(generate(count, seed=11, defect_rate=0.3))
+    for later, earlier in (repeats or {}).items():
+        items[later].data["id"] = items[earlier].data["id"]
+    buffer = io.StringIO()
+    write_itmatt(buffer, items, "SPLIT-TEST")
+    data = buffer.getvalue().encode()
+    path.write_bytes(data if cut is None else data[:cut])
+    return path
+
+
+def _sequential(path: Path, fmt: str) -> tuple[bytes, InputSummary]:
+    converter = Converter(profile="us", as_of=AS_OF)
+    out = io.BytesIO()
+    writer = make_writer(fmt, out)
+    summary = InputSummary(str(path))
+    try:
+        for record in converter.records(str(path), summary):
+            writer.write(record)
+    except PostconvError as exc:
+        summary.error, summary.exit_code = str(exc), exc.exit_code
+    writer.close()
+    return out.getvalue(), summary
+
+
+def _split(path: Path, fmt: str, jobs: int) -> tuple[bytes, InputSummary]:
+    converter = Converter(profile="us", as_of=AS_OF)
+    out = io.BytesIO()
+    writer = make_writer(fmt, out)
+    summary = InputSummary(str(path))
+    parallel.run_split(converter, str(path), jobs, fmt, writer, summary)
+    writer.close()
+    return out.getvalue(), summary
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "SPLIT_CHUNK", 7)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_split_input_gives_the_sequential_bytes(tmp_path, small_chunks, fmt, jobs):
+    # repeats inside a chunk, across chunks of one worker and across workers
+    path = _document(tmp_path / "in.xml", 100, repeats={3: 1, 9: 2, 20: 5, 40: 39, 99: 0})
+    expected, summary = _sequential(path, fmt)
+    got, merged = _split(path, fmt, jobs)
+    assert got == expected and len(got) > 10_000
+    assert merged.to_json() == summary.to_json()
+    assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 5
+
+
+def test_split_input_that_breaks_keeps_the_records_before(tmp_path, small_chunks):
+    whole = _document(tmp_path / "whole.xml", 60)
+    path = _document(tmp_path / "cut.xml", 60, cut=whole.stat().st_size * 2 // 3)
+    expected, summary = _sequential(path, "jsonl")
+    got, merged = _split(path, "jsonl", 2)
+    assert summary.exit_code == merged.exit_code == 65
+    assert got == expected and 30 < len(records(got)) < 60
+    assert merged.error == summary.error and merged.balanced
+
+
+def test_dead_worker_is_an_internal_error_not_a_short_output(tmp_path, small_chunks,
+                                                             monkeypatch):
+    path = _document(tmp_path / "in.xml", 30)
+    real = parallel._split_worker
+
+    def dies(spec, share, fmt, conn):
+        if share.worker == 1:
+            os._exit(9)
+        real(spec, share, fmt, conn)
+
+    monkeypatch.setattr(parallel, "_split_worker", dies)
+    with pytest.raises(parallel.WorkerFailed, match="ended unexpectedly"):
+        _split(path, "jsonl", 2)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_cli_splits_a_large_input_with_the_same_bytes(tmp_path, fmt):
+    path = _document(tmp_path / "big.xml", 3200, repeats={2000: 10})
+    assert parallel.worth_splitting(str(path))
+    args = ["convert", str(path), "-f", fmt, "--as-of", "2026-11-27", "-q",
+            "--summary-json", str(tmp_path / "s.json")]
+    one = run(*args, "--jobs", "1")
+    first_summary = (tmp_path / "s.json").read_text()
+    two = run(*args, "--jobs", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout
+    assert (tmp_path / "s.json").read_text() == first_summary
+
+
+def test_small_input_and_stdin_are_not_split(tmp_path):
+    small = _document(tmp_path / "small.xml", 5)
+    assert not parallel.worth_splitting(str(small))
+    assert not parallel.worth_splitting("-")
+    assert not parallel.worth_splitting(str(tmp_path))

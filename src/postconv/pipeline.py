@@ -26,6 +26,9 @@ from .xmlsafe import XmlSyntaxError
 
 DEFAULT_MAX_ITEMS = 10_000_000
 PROGRESS_EVERY = 500
+#: Record fields that come from elsewhere than the item's own fields.
+_NOT_FROM_ITEM = frozenset({"origin_post", "destination_post", "source", "compliance",
+                            "line_items"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class Converter:
                 skim = memory = None
                 if share is not None:
                     fields = self.checker.memory_fields()
+                    if fields is not None and fields & _NOT_FROM_ITEM:
+                        fields = None
                     skim = (share.owns, fields)
                     memory = self._mapper(dialect, fields) if fields != frozenset() else None
                 for raw in raw_items(source, dialect, summary.problem, skim):

@@ -290,6 +290,8 @@ class Checker:
                 ))
             self._plans[tier.id] = plan
         self._memory_runs: dict[str, Callable[..., None]] = {}
+        self._days: dict[str | None, tuple[date, str, Callable[..., None]]] = {}
+        self._memory_fields = self.memory_fields()
 
     def _memory_steps(self, tier_id: str) -> list[_Compiled]:
         return [s for s in self._plans[tier_id] if s.rule.check in STATEFUL_CHECKS]
@@ -314,11 +316,14 @@ class Checker:
         For a worker that converts part of an input: the items of the other parts still
         count for "already seen in this run".
         """
-        day = self.judging_date(record)
-        tier = self.profile.tier_for(day)
-        run = self._memory_runs.get(tier.id)
+        if self._memory_fields is not None:  # the same in every tier, on any day
+            tier_id, day = self.profile.tiers[0].id, self.today
+        else:
+            day = self.judging_date(record)
+            tier_id = self.profile.tier_for(day).id
+        run = self._memory_runs.get(tier_id)
         if run is None:
-            run = self._memory_runs[tier.id] = compile_tier(self._memory_steps(tier.id))
+            run = self._memory_runs[tier_id] = compile_tier(self._memory_steps(tier_id))
         run(record, [], {}, day)
 
     def judging_date(self, record: Record) -> date:
@@ -333,15 +338,29 @@ class Checker:
                 pass
         return self.today
 
+    def _judged_on(self, record: Record) -> tuple[date, str, Callable[..., None]]:
+        """The judging date, as text too, and the tier's compiled rules, cached by posting day
+        (the items of a file share a handful of days)."""
+        key = None if self.as_of is not None else record["posted_at"]
+        if key is not None:
+            key = key[:10]
+        known = self._days.get(key)
+        if known is None:
+            day = self.judging_date(record)
+            tier = self.profile.tier_for(day)
+            run = self._runs.get(tier.id)
+            if run is None:  # compiled on first use: most runs meet one tier only
+                run = self._runs[tier.id] = compile_tier(self._plans[tier.id])
+            if len(self._days) > 4096:
+                self._days.clear()
+            known = self._days[key] = (day, tier.id, run)
+        return known
+
     def check(self, record: Record, read_findings: list[Finding]) -> None:
         """Judge ``record``; set ``compliance`` (profile tier, date, status, findings)."""
-        day = self.judging_date(record)
-        tier = self.profile.tier_for(day)
+        day, tier_id, run = self._judged_on(record)
         pending = {f["field"]: f for f in read_findings if f["severity"] == "error"}
         findings: list[Finding] = []
-        run = self._runs.get(tier.id)
-        if run is None:  # compiled on first use: most runs meet one tier only
-            run = self._runs[tier.id] = compile_tier(self._plans[tier.id])
         run(record, findings, pending, day)
         if read_findings:
             findings = read_findings + findings
@@ -352,7 +371,7 @@ class Checker:
                                                    "more findings not listed"})
             findings = kept
         compliance = record["compliance"]
-        compliance["profile"] = tier.id
+        compliance["profile"] = tier_id
         compliance["as_of"] = day.isoformat()
         compliance["status"] = status_of(findings) if findings else "complete"
         compliance["findings"] = findings

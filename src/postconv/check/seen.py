@@ -8,20 +8,25 @@ open-addressing table in an ``array`` that is at most half full.
 
 from __future__ import annotations
 
+import re
 from array import array
+from string import ascii_uppercase as _LETTERS
 
 _MULTIPLIER = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
 _INITIAL_BITS = 12
 
 
+#: The two-letter groups of an S10 identifier, numbered 0..675.
+_PAIRS = {a + b: n for n, (a, b) in enumerate((a, b) for a in _LETTERS for b in _LETTERS)}
+_S10 = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")
+
+
 def pack(identifier: str) -> int:
     """A non-zero 64-bit key, exact for S10 ids, a 63-bit digest with the top bit otherwise."""
-    if (len(identifier) == 13 and identifier.isascii() and identifier[:2].isalpha()
-            and identifier[2:11].isdigit() and identifier[11:].isalpha()
-            and identifier.isupper()):
-        a, b, c, d = (ord(identifier[i]) - 65 for i in (0, 1, 11, 12))
-        return (((a * 26 + b) * 1_000_000_000 + int(identifier[2:11])) * 26 + c) * 26 + d + 1
+    if len(identifier) == 13 and _S10.fullmatch(identifier):
+        return ((_PAIRS[identifier[:2]] * 1_000_000_000 + int(identifier[2:11])) * 676
+                + _PAIRS[identifier[11:]] + 1)
     from hashlib import blake2b  # rare path: only identifiers that are not S10
 
     digest = int.from_bytes(blake2b(identifier.encode("utf-8"), digest_size=8).digest(), "big")
@@ -45,10 +50,19 @@ class SeenSet:
 
     def add_key(self, key: int) -> bool:
         """Add a packed identifier (see :func:`pack`); True if it was already there."""
-        if self._insert(key):
-            return True
+        slots = self._slots
+        mask = len(slots) - 1
+        index = ((key * _MULTIPLIER) & _MASK) >> (64 - self._bits)
+        while True:  # linear probing, inline: this runs once per item
+            found = slots[index]
+            if found == key:
+                return True
+            if not found:
+                break
+            index = (index + 1) & mask
+        slots[index] = key
         self._count += 1
-        if self._count * 2 > len(self._slots):
+        if self._count * 2 > len(slots):
             self._grow()
         return False
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..codes import country_codes, currency_codes
-from ..record import MONEY_FIELDS, new_line, new_record
+from ..record import MONEY_FIELDS, new_line, new_party, new_record
 from ..values import DECIMAL_PATTERN, READERS, read_text
 
 #: Inline forms of the readers for the common, well-formed case; anything else goes
@@ -49,8 +49,13 @@ def _target(field: str, money: dict[str, str], dispatch: dict[str, str]) -> str:
 
 
 def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
-                   value: Callable[..., Any]) -> Callable[..., Any]:
-    """A function ``(values, findings, prefix) -> record or line`` for ``specs``."""
+                   value: Callable[..., Any],
+                   partial: frozenset[str] | None = None) -> Callable[..., Any]:
+    """A function ``(values, findings, prefix) -> record or line`` for ``specs``.
+
+    ``partial``: build only these top-level record fields (and ``posted_at``), null
+    unless ``specs`` fill them: a cheap record for the run state of a skipped item.
+    """
     namespace: dict[str, Any] = {
         "new_record": new_record, "new_line": new_line, "value": value, "CAP": cap,
         "Decimal": Decimal, "DECIMAL": DECIMAL_PATTERN.fullmatch, "COUNTRIES": country_codes(),
@@ -95,6 +100,15 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
     head = ["def mapped(values, findings, prefix, number):"]
     if line:
         head.append("    record = new_line(number)")
+    elif partial is not None:
+        tops = {spec.field.partition(".")[0] for spec in specs}
+        namespace["PARTIAL"] = tuple(sorted(partial | tops | {"posted_at"}))
+        namespace["new_party"] = new_party
+        head.append("    record = dict.fromkeys(PARTIAL)")
+        for name in sorted(tops & set(_CONTAINERS)):
+            empty = "new_party()" if name != "documents" else \
+                "{'invoice': None, 'licences': [], 'certificates': []}"
+            head.append(f"    {name} = record[{name!r}] = {empty}")
     else:
         head.append("    record = new_record()")
         head += [f"    {name} = record[{name!r}]" for name in _CONTAINERS]

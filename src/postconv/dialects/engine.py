@@ -69,7 +69,8 @@ class Dialect:
 
     def mapper(self, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS,
                fields: Collection[str] | None = None) -> Mapper:
-        """The compiled mapping; with ``fields``, only those item fields and no lines."""
+        """The compiled mapping; with ``fields``, a partial record of only those item
+        fields (and ``posted_at``): no lines, no header or source fields."""
         return Mapper(self, max_field_chars, fields)
 
     def xml_layout(self, fields: Collection[str] | None = None) -> XmlLayout:
@@ -354,8 +355,11 @@ class Mapper:
         self._notes: list[Note] = []
         item_specs = dialect.item_fields if fields is None else dialect.item_specs(fields)
         line_specs = dialect.line_fields if fields is None else ()
+        #: Only some fields: :meth:`map` gives a partial record (see :meth:`Dialect.mapper`).
+        self.partial = fields is not None
         self._map_item = compile_fields(item_specs, line=False, cap=max_field_chars,
-                                        value=self._value)
+                                        value=self._value,
+                                        partial=None if fields is None else frozenset(fields))
         self._map_line = compile_fields(line_specs, line=True, cap=max_field_chars,
                                         value=self._value)
         self._header_plan = [(s.field, s.getter, READERS[s.kind], s.value_map)
@@ -367,6 +371,8 @@ class Mapper:
         """The record of one raw item, with findings for values that could not be read."""
         findings: list[Finding] = []
         record = self._map_item(raw.values, findings, "", 0)
+        if self.partial:
+            return record, findings
         if raw.lines:
             map_line = self._map_line
             record["line_items"] = [

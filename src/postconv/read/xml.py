@@ -26,6 +26,12 @@ class Node:
     children: dict[str, Node] | None = None
 
 
+#: What the walk does with a child element: (key of its text or None, path prefix of
+#: its attributes or None, table of its own children or None).
+Entry = tuple[str | None, str | None, "Table | None"]
+Table = dict[str, Entry]
+
+
 @dataclass(frozen=True, slots=True)
 class Wanted:
     """The keys a dialect reads below one element, as a tree of local names.
@@ -56,6 +62,20 @@ class Wanted:
                 node.text = True
         return cls(root)
 
+    @property
+    def table(self) -> Table:
+        """The children of the root as the walk reads them (plain tuples: this is hot)."""
+        return _table(self.root)
+
+
+def _table(node: Node) -> Table:
+    return {
+        name: (child.key if child.text else None, child.path if child.attributes else None,
+               _table(child) if child.children is not None else None)
+        for name, child in (node.children or {}).items()
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class XmlLayout:
     """Where a dialect's items, header and content pieces are, and which keys it reads."""
@@ -67,6 +87,22 @@ class XmlLayout:
     item_keys: Wanted = field(default_factory=lambda: Wanted.of([]))
     line_keys: Wanted = field(default_factory=lambda: Wanted.of([]))
     header_keys: Wanted = field(default_factory=lambda: Wanted.of([]))
+    item_table: Table = field(init=False)
+    line_table: Table = field(init=False)
+    header_table: Table = field(init=False)
+
+    #: When the item keys are a few texts of direct children: lxml selectors for them.
+    item_selectors: tuple[str, ...] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        table = self.item_keys.table
+        object.__setattr__(self, "item_table", table)
+        object.__setattr__(self, "line_table", self.line_keys.table)
+        object.__setattr__(self, "header_table", self.header_keys.table)
+        leaves = (self.line is None and not self.item_keys.root.attributes and 0 < len(table) <= 4
+                  and all(a is None and c is None for _, a, c in table.values()))
+        object.__setattr__(self, "item_selectors",
+                           tuple(f"{{*}}{name}" for name in table) if leaves else None)
 
 
 def _local(tag: str) -> str:
@@ -85,8 +121,8 @@ def _attributes(element: Any, prefix: str, values: Values) -> None:
                 found.append(value)
 
 
-def _flatten(element: Any, table: dict[str, Node], values: Values,
-             lines: list[Values] | None, layout: XmlLayout) -> None:
+def _flatten(element: Any, table: Table, values: Values, lines: list[Values] | None,
+             layout: XmlLayout) -> None:
     """Collect the wanted texts and attributes below ``element`` by relative path.
 
     The hot loop of the XML path: it runs once per element, so it avoids helper calls
@@ -94,32 +130,51 @@ def _flatten(element: Any, table: dict[str, Node], values: Values,
     at any depth below the item.
     """
     for child in element:
-        tag = child.tag
-        node = table.get(tag)
-        if node is None:
+        entry = table.get(child.tag)
+        if entry is None:
+            tag = child.tag
             if tag.__class__ is not str:
                 continue
             if tag[0] == "{":
                 tag = tag[tag.index("}") + 1:]
-                node = table.get(tag)
-            if node is None:
+                entry = table.get(tag)
+            if entry is None:
                 if lines is not None:
                     _piece_or_deeper(child, tag, values, lines, layout)
                 continue
-        if node.text:
+        key, attributes, children = entry
+        if key is not None:
             text = child.text
             if text is not None:
                 text = text.strip()
                 if text:
-                    found = values.get(node.key)
+                    found = values.get(key)
                     if found is None:
-                        values[node.key] = [text]
+                        values[key] = [text]
                     else:
                         found.append(text)
-        if node.attributes:
-            _attributes(child, node.path, values)
-        if node.children is not None:
-            _flatten(child, node.children, values, lines, layout)
+        if attributes is not None:
+            _attributes(child, attributes, values)
+        if children is not None:
+            _flatten(child, children, values, lines, layout)
+
+
+def _pick(element: Any, table: Table, selectors: tuple[str, ...], values: Values) -> None:
+    """The texts of a few direct children, found by lxml (in C) instead of by a visit of
+    every child: for the items a worker only skims (see :func:`read_items`)."""
+    for child in element.iterchildren(*selectors):
+        text = child.text
+        if text is not None:
+            text = text.strip()
+            if text:
+                tag = child.tag
+                key = table[tag[tag.index("}") + 1:] if tag[0] == "{" else tag][0]
+                assert key is not None
+                found = values.get(key)
+                if found is None:
+                    values[key] = [text]
+                else:
+                    found.append(text)
 
 
 def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],
@@ -130,17 +185,15 @@ def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],
         layout.line_attribute is None or child.get(layout.line_attribute) is not None
     ):
         piece: Values = {}
-        line_root = layout.line_keys.root
-        if line_root.attributes:
+        if layout.line_keys.root.attributes:
             _attributes(child, "", piece)
-        if line_root.children:
-            _flatten(child, line_root.children, piece, None, layout)
+        _flatten(child, layout.line_table, piece, None, layout)
         lines.append(piece)
     elif line_tag is not None and len(child):
         _flatten(child, _EMPTY, values, lines, layout)
 
 
-_EMPTY: dict[str, Node] = {}
+_EMPTY: Table = {}
 
 
 def read_items(stream: IO[bytes], layout: XmlLayout,
@@ -165,15 +218,17 @@ def read_items(stream: IO[bytes], layout: XmlLayout,
             if owns is None or owns(index):
                 if item_root.attributes:
                     _attributes(element, "", values)
-                _flatten(element, item_root.children or _EMPTY, values, lines, layout)
+                _flatten(element, layout.item_table, values, lines, layout)
+            elif lighter.item_selectors is not None:
+                _pick(element, lighter.item_table, lighter.item_selectors, values)
             else:
                 if light_root.attributes:
                     _attributes(element, "", values)
-                if light_root.children:
-                    _flatten(element, light_root.children, values, None, lighter)
+                if lighter.item_table:
+                    _flatten(element, lighter.item_table, values, None, lighter)
             yield RawItem(values, lines, index, element.sourceline, header)
             index += 1
         else:
             header = {}
-            _flatten(element, layout.header_keys.root.children or _EMPTY, header, None, layout)
+            _flatten(element, layout.header_table, header, None, layout)
         release(element)

@@ -78,6 +78,7 @@ def main() -> int:
             "generic converter (dict + json.dumps)": [py, str(HERE / "baseline.py"),
                                                       "generic", str(xml)],
             "postconv convert, jsonl": [*convert, str(xml)],
+            "postconv convert, jsonl, --jobs 1": [*convert, "--jobs", "1", str(xml)],
             "postconv convert, csv": [*convert, "-f", "csv", str(xml)],
             "postconv convert, json": [*convert, "-f", "json", str(xml)],
             "postconv convert, EDIFACT (cusitm)": [*convert, str(edi)],

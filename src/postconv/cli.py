@@ -229,6 +229,15 @@ def _exit_status(run: RunSummary, fail_on: FailOn) -> int:
     return 0
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer)."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _check_stdin(inputs: list[str]) -> None:
     if "-" in inputs and sys.stdin.isatty():
         raise UsageError("standard input is a terminal: pipe data in, or name input files")
@@ -312,10 +321,11 @@ def convert(
     archive_dir: ArchiveDir = None,
     lock_file: LockFile = None,
     summary_json: SummaryJson = None,
-    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, help="Inputs converted "
-                                             "in parallel processes (default: the number "
-                                             "of cores); output order and bytes are the "
-                                             "same as with --jobs 1.")] = None,
+    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, help="Processes: "
+                                             "several inputs in parallel, or the items of "
+                                             "one large input shared out (default: the "
+                                             "cores this run may use); output order and "
+                                             "bytes are the same as with --jobs 1.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
     max_input_bytes: MaxInputBytes = 4 * 1024**3,
@@ -326,7 +336,6 @@ def convert(
     reporter = _Reporter(quiet, verbose)
 
     def body() -> int:
-        import os
 
         from .runner import RunOptions, hold_lock, run
 
@@ -335,7 +344,7 @@ def convert(
                                max_field_chars, max_findings)
         options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
                              archive_dir=archive_dir, format=fmt.value,
-                             jobs=jobs or os.cpu_count() or 1)
+                             jobs=jobs or _cores())
         with hold_lock(lock_file), reporter.progress(converter):
             result = run(converter, inputs, options, on_input_done=reporter.input_done)
             result.exit_code = _exit_status(result, fail_on)

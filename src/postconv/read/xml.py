@@ -24,11 +24,12 @@ class Node:
     text: bool = False
     attributes: bool = False
     children: dict[str, Node] | None = None
+    attribute_names: list[str] = field(default_factory=list)
 
 
-#: What the walk does with a child element: (key of its text or None, path prefix of
-#: its attributes or None, table of its own children or None).
-Entry = tuple[str | None, str | None, "Table | None"]
+#: What the walk does with a child element: (key of its text or None, the attributes
+#: it reads as (local name, key) or None, table of its own children or None).
+Entry = tuple[str | None, tuple[tuple[str, str], ...] | None, "Table | None"]
 Table = dict[str, Entry]
 
 
@@ -58,6 +59,8 @@ class Wanted:
                 node = node.children[name]
             if attribute:
                 node.attributes = True
+                if attribute not in node.attribute_names:
+                    node.attribute_names.append(attribute)
             elif element:
                 node.text = True
         return cls(root)
@@ -70,7 +73,8 @@ class Wanted:
 
 def _table(node: Node) -> Table:
     return {
-        name: (child.key if child.text else None, child.path if child.attributes else None,
+        name: (child.key if child.text else None,
+               tuple((a, f"{child.path}@{a}") for a in child.attribute_names) or None,
                _table(child) if child.children is not None else None)
         for name, child in (node.children or {}).items()
     }
@@ -121,6 +125,26 @@ def _attributes(element: Any, prefix: str, values: Values) -> None:
                 found.append(value)
 
 
+def _wanted_attributes(element: Any, wanted: tuple[tuple[str, str], ...],
+                       values: Values) -> None:
+    """The attributes a dialect reads, by local name (a namespaced one is looked for
+    only when the plain name is absent)."""
+    for name, key in wanted:
+        value = element.get(name)
+        if value is None:
+            value = next((v for n, v in element.items() if n[0] == "{" and _local(n) == name),
+                         None)
+            if value is None:
+                continue
+        value = value.strip()
+        if value:
+            found = values.get(key)
+            if found is None:
+                values[key] = [value]
+            else:
+                found.append(value)
+
+
 def _flatten(element: Any, table: Table, values: Values, lines: list[Values] | None,
              layout: XmlLayout) -> None:
     """Collect the wanted texts and attributes below ``element`` by relative path.
@@ -154,7 +178,7 @@ def _flatten(element: Any, table: Table, values: Values, lines: list[Values] | N
                     else:
                         found.append(text)
         if attributes is not None:
-            _attributes(child, attributes, values)
+            _wanted_attributes(child, attributes, values)
         if children is not None:
             _flatten(child, children, values, lines, layout)
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from itmatt_gen import generate, write_itmatt
+from itmatt_gen import generate, write_cusitm, write_itmatt
 
 from conftest import records, run
 from postconv import parallel
@@ -73,6 +73,20 @@ def test_split_input_gives_the_sequential_bytes(tmp_path, small_chunks, fmt, job
     assert got == expected and len(got) > 10_000
     assert merged.to_json() == summary.to_json()
     assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 5
+
+
+def test_split_edifact_input_gives_the_sequential_bytes(tmp_path, small_chunks):
+    items = list(generate(60, seed=5, defect_rate=0.3))
+    items[50].data["id"] = items[3].data["id"]
+    buffer = io.StringIO()
+    write_cusitm(buffer, items)
+    path = tmp_path / "in.edi"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    expected, summary = _sequential(path, "jsonl")
+    got, merged = _split(path, "jsonl", 2)
+    assert got == expected and len(records(got)) == 60
+    assert merged.to_json() == summary.to_json()
+    assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 1
 
 
 def test_split_input_that_breaks_keeps_the_records_before(tmp_path, small_chunks):

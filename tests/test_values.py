@@ -142,6 +142,9 @@ def test_datetime_unreadable(raw):
     ("category", ["11", "991", "Gift", "77"]),
     ("mail_class", ["U", "c", "Parcel", "X"]),
     ("mail_category", ["A", "d", "E"]),
+    ("datetime", ["2026-11-01T08:00:00+00:00", "2026-11-01T08:00:00Z", "2026-11-01",
+                  "20261101", "202611010800", "2026-13-01T00:00:00", "2026-11-01T08:00",
+                  "2026-11-01 08:00:00", "٢٠٢٦١١٠١"]),
 ])
 def test_compiled_fast_paths_agree_with_readers(kind, texts):
     """The generated mapping code reads each value exactly as the full reader does."""

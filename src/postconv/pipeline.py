@@ -60,12 +60,16 @@ class Share:
 def raw_items(source: Input, dialect: Dialect, problem: Callable[[ReadProblem], None],
               skim: tuple[Callable[[int], bool], frozenset[str] | None] | None = None,
               ) -> Iterator[RawItem]:
-    """The reader for a dialect's syntax; ``skim``: (owns, fields), see :func:`read_items`."""
+    """The reader for a dialect's syntax; ``skim``: (owns, fields): the items ``owns``
+    refuses are read for ``fields`` only (all of them if None), see :func:`read_items`."""
     if dialect.syntax == "edifact":
         from .read.edifact import EdifactLayout, read_interchange
 
+        light = None
+        if skim is not None:
+            light = (skim[0], EdifactLayout.from_dialect(dialect, skim[1]))
         return read_interchange(source.stream, EdifactLayout.from_dialect(dialect),
-                                source.head, problem)
+                                source.head, problem, light)
     lighter = None
     if skim is not None:
         owns, fields = skim

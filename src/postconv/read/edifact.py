@@ -47,14 +47,17 @@ class EdifactLayout:
     wanted: dict[str, list[tuple[int, int | None, str]]] | None = None
 
     @classmethod
-    def from_dialect(cls, dialect: Any) -> EdifactLayout:
+    def from_dialect(cls, dialect: Any, fields: Any = None) -> EdifactLayout:
+        """The layout of ``dialect``; with ``fields``, reading only those item fields."""
         config = dialect.edifact
         qualifiers = {}
         for tag, where in config.get("qualifiers", {}).items():
             element, _, component = str(where).partition(".")
             qualifiers[tag] = (int(element), int(component or 1))
         wanted: dict[str, list[tuple[int, int | None, str]]] = {}
-        for spec in (*dialect.item_fields, *dialect.line_fields, *dialect.header_fields):
+        specs = ((*dialect.item_fields, *dialect.line_fields) if fields is None
+                 else dialect.item_specs(fields))
+        for spec in (*specs, *dialect.header_fields):
             for key in spec.keys:
                 segment, _, position = key.rpartition("/")
                 element, _, component = position.partition(".")
@@ -270,9 +273,17 @@ def _check_count(elements: list[list[str]], actual: int, code: str, tag: str, wh
 
 
 def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b"",
-                     problem: Callable[[ReadProblem], None] | None = None) -> Iterator[RawItem]:
-    """Yield the raw items of an EDIFACT interchange in order."""
+                     problem: Callable[[ReadProblem], None] | None = None,
+                     skim: tuple[Callable[[int], bool], EdifactLayout] | None = None,
+                     ) -> Iterator[RawItem]:
+    """Yield the raw items of an EDIFACT interchange in order.
+
+    ``skim``: ``(owns, lighter)``: items whose index ``owns`` refuses keep only what the
+    ``lighter`` layout reads (see :func:`postconv.read.xml.read_items`).
+    """
     report = problem or (lambda p: None)
+    owns, lighter = skim if skim is not None else (None, layout)
+    reading = layout
     interchange: Values = {}
     header: Values = {}
     item: RawItem | None = None
@@ -321,8 +332,9 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
             item = RawItem({}, [], index, number, header)
             piece = None
             parents = {}
+            reading = layout if owns is None or owns(index) else lighter
             key = _key(tag, elements, layout)
-            _store(item.values, key, elements, layout)
+            _store(item.values, key, elements, reading)
             continue
         if item is None:
             _store(header, _key(tag, elements, layout), elements, layout)
@@ -336,7 +348,7 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
             key = f"{parents[parent]}/{key}"
         else:
             parents[tag] = key
-        _store(piece if piece is not None else item.values, key, elements, layout)
+        _store(piece if piece is not None else item.values, key, elements, reading)
     if item is not None:
         yield item
     if not closed:

@@ -123,7 +123,7 @@ def clean_item(rng: random.Random, index: int, origin: str = "GB",
     gross = (net_total + Decimal("0.080") + Decimal(rng.randint(0, 200)) / 1000).quantize(
         Decimal("0.001"))
     mail_class = "U" if gross <= Decimal("1.800") and rng.random() < 0.4 else "C"
-    day = 1 + index % 28
+    day = 1 + index % 19  # posted before the message of 2026-11-20 that carries it
     return {
         "id": s10("RR" if mail_class == "U" else "CP",
                   serial_base + index * 7 % (99_999_999 - serial_base), origin),

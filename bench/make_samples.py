@@ -63,7 +63,7 @@ def main(folder: str) -> int:
     ]
     for name, items, message_id, post, encoding, prefix in files:
         buffer = io.StringIO()
-        write_itmatt(buffer, items, message_id, post)
+        write_itmatt(buffer, items, message_id, post, when=f"2026-11-{name[10:12]}T10:15:00Z")
         text = buffer.getvalue()
         if prefix:
             body = text.split("\n", 1)[1]

@@ -1,5 +1,6 @@
 """Profiles as data: tiers by date, conditions, overrides, invalid files, status."""
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -244,3 +245,22 @@ def test_memory_fields_when_the_state_depends_on_more(tmp_path):
     assert stateless != text
     mine.write_text(stateless, encoding="utf-8")
     assert Checker(load_profile(mine)).memory_fields() == frozenset()
+
+
+def test_posting_after_the_message_date_is_an_error(tmp_path, cli):
+    late = ITEM.replace("<DateTime>2026-11-19T16:40:00+00:00</DateTime>",
+                        "<DateTime>2026-11-25T16:40:00+00:00</DateTime>").replace(
+        "RR473124829GB", "EE123456785US")
+    assert late != ITEM
+    document = itmatt(ITEM, late).replace(
+        "<MessageId>T-1</MessageId>", "<MessageId>T-1</MessageId>"
+        "<DateTime>2026-11-20T10:15:00Z</DateTime>")
+    source = tmp_path / "in.xml"
+    source.write_text(document, encoding="utf-8")
+    first, second = records(cli("convert", str(source), "-q").stdout)
+    assert first["compliance"]["findings"] == []
+    assert second["compliance"]["status"] == "invalid"
+    assert [(f["code"], f["rule"], f["severity"], f["field"])
+            for f in second["compliance"]["findings"]] == [
+        ("POSTED_AFTER_MESSAGE", "us.posted_at", "error", "posted_at")]
+    assert "message_date" not in json.dumps(second)  # the message date is no record field

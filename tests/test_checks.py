@@ -195,3 +195,21 @@ def test_ioss():
     assert run("ioss", "IM1234567890") is None
     assert run("ioss", "IM12345").code == "INVALID_IOSS_NUMBER"
     assert run("ioss", "DE123456789") is None  # a VAT number, not an IOSS number
+
+
+@pytest.mark.parametrize(("posted", "message", "late"), [
+    ("2026-11-19T08:00:00+00:00", "2026-11-20T10:15:00+00:00", False),
+    ("2026-11-20T09:00:00+00:00", "2026-11-20T10:15:00+00:00", False),
+    ("2026-11-20T11:00:00+00:00", "2026-11-20T10:15:00+00:00", True),
+    ("2026-11-21T01:00:00+09:00", "2026-11-20T17:00:00+00:00", False),  # 16:00 UTC
+    ("2026-11-21", "2026-11-20T10:15:00+00:00", True),
+    ("2026-11-20T23:00:00", "2026-11-20", False),  # no time zone: by calendar date
+    ("2026-11-22T08:00:00+00:00", None, False),  # no message date: nothing to compare
+])
+def test_posted_not_after_message(posted, message, late):
+    from postconv.check.checks import MESSAGE_CHECKS
+
+    problem = MESSAGE_CHECKS["not_after_message"](posted, new_record(), {}, message)
+    assert (problem is not None) == late
+    if late:
+        assert problem.code == "POSTED_AFTER_MESSAGE" and posted[:10] in problem.message

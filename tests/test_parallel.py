@@ -21,14 +21,15 @@ AS_OF = date(2026, 11, 27)
 
 
 def _document(path: Path, count: int, repeats: dict[int, int] | None = None,
-              cut: int | None = None) -> Path:
+              cut: int | None = None, when: str = "2026-11-10T10:15:00Z") -> Path:
     """An ITMATT file of ``count`` generated items (some with defects); item k of
-    ``repeats`` takes the tracking number of item ``repeats[k]``; ``cut`` truncates it."""
+    ``repeats`` takes the tracking number of item ``repeats[k]``; ``cut`` truncates it;
+    ``when`` is the message date (some items are posted after it)."""
     items = list(generate(count, seed=11, defect_rate=0.3))
     for later, earlier in (repeats or {}).items():
         items[later].data["id"] = items[earlier].data["id"]
     buffer = io.StringIO()
-    write_itmatt(buffer, items, "SPLIT-TEST")
+    write_itmatt(buffer, items, "SPLIT-TEST", when=when)
     data = buffer.getvalue().encode()
     path.write_bytes(data if cut is None else data[:cut])
     return path
@@ -73,6 +74,15 @@ def test_split_input_gives_the_sequential_bytes(tmp_path, small_chunks, fmt, job
     assert got == expected and len(got) > 10_000
     assert merged.to_json() == summary.to_json()
     assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 5
+    assert merged.findings["POSTED_AFTER_MESSAGE"] > 10
+
+
+def test_split_input_with_a_bad_header_reports_it_once(tmp_path, small_chunks):
+    path = _document(tmp_path / "in.xml", 40, when="yesterday")
+    expected, summary = _sequential(path, "jsonl")
+    got, merged = _split(path, "jsonl", 2)
+    assert got == expected
+    assert merged.findings["INVALID_DATE"] == summary.findings["INVALID_DATE"] == 1
 
 
 def test_split_edifact_input_gives_the_sequential_bytes(tmp_path, small_chunks):

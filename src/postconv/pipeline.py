@@ -130,6 +130,7 @@ class Converter:
                     if self.progress is not None and not summary.items_read % PROGRESS_EVERY:
                         self.progress(summary, source.bytes_read())
                     if share is not None and not share.owns(raw.index):
+                        mapper.pass_over(raw)
                         if memory is not None:
                             self._remember(memory, raw, name)
                         continue
@@ -153,7 +154,7 @@ class Converter:
         """Map and check one item; an item that breaks is rejected, the run goes on."""
         try:
             record, notes = mapper.map(raw, name)
-            self.checker.check(record, notes)
+            self.checker.check(record, notes, mapper.message_date)
         except Exception as exc:  # per-item isolation: one bad item never stops the input
             summary.reject(f"internal error: {type(exc).__name__}", raw.index)
             return None

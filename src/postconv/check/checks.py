@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
@@ -27,6 +28,10 @@ class Problem(NamedTuple):
 
 Check = Callable[[Any, Record, dict[str, Any]], Problem | None]
 CHECKS: dict[str, Check] = {}
+#: Checks that also read the date of the message that carries the item (its header is
+#: not part of the record): called with it as a fourth argument, None when not given.
+MessageCheck = Callable[[Any, Record, dict[str, Any], str | None], Problem | None]
+MESSAGE_CHECKS: dict[str, MessageCheck] = {}
 
 
 def check(name: str) -> Callable[[Check], Check]:
@@ -77,6 +82,32 @@ def s10(value: str, record: Record, params: dict[str, Any]) -> Problem | None:
     if value[11:] not in country_codes():
         return Problem("INVALID_S10_COUNTRY", f"{value[11:]} is not an ISO 3166-1 country")
     return None
+
+
+def not_after_message(value: str, record: Record, params: dict[str, Any],
+                      message_date: str | None) -> Problem | None:
+    """The posting date is not after the date of the message that carries the item (a
+    message is sent after its items are posted). Date-times with a time zone on both
+    sides are compared as instants, anything else by calendar date."""
+    if not message_date:
+        return None
+    try:
+        posted, sent = datetime.fromisoformat(value), datetime.fromisoformat(message_date)
+    except ValueError:
+        return None
+    if posted.tzinfo is not None and sent.tzinfo is not None and len(value) > 10 \
+            and len(message_date) > 10:
+        late = posted > sent
+    else:
+        late = posted.date() > sent.date()
+    if late:
+        return Problem("POSTED_AFTER_MESSAGE",
+                       f"posting date {value[:10]} is after the message date "
+                       f"{message_date[:10]}")
+    return None
+
+
+MESSAGE_CHECKS["not_after_message"] = not_after_message
 
 
 @cache

@@ -34,9 +34,10 @@ def _access(leaf: str, owner: str) -> str:
 
 
 def compile_tier(steps: list[Any]) -> Callable[..., None]:
-    """``steps``: objects with rule, severity, leaf, on_lines, check, when (see engine)."""
+    """``steps``: objects with rule, severity, leaf, on_lines, check, when, needs_message
+    (see engine). The function is ``run(record, findings, pending, day, message)``."""
     namespace: dict[str, Any] = {"missing": missing, "EMPTY": {}}
-    body = ["def run(record, findings, pending, day):"]
+    body = ["def run(record, findings, pending, day, message):"]
     for n, step in enumerate(steps):
         rule = step.rule
         namespace.update({f"C{n}": step.check, f"W{n}": step.when, f"P{n}": rule.params,
@@ -63,7 +64,8 @@ def compile_tier(steps: list[Any]) -> Callable[..., None]:
                     f"{step.severity!r}, {path}, pending, findings)")
         if step.check is not None:
             body.append(f"{indent}else:")
-            body.append(f"{indent}    p = C{n}(v, record, P{n})")
+            extra = ", message" if getattr(step, "needs_message", False) else ""
+            body.append(f"{indent}    p = C{n}(v, record, P{n}{extra})")
             body.append(f"{indent}    if p is not None:")
             body.append(f"{indent}        findings.append({{'code': p[0], 'rule': {rule.id!r}, "
                         f"'severity': {step.severity!r}, 'field': {path}, 'message': p[1]}})")

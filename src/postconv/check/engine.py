@@ -18,7 +18,15 @@ from .._data import package_file
 from ..errors import ConfigInvalid, UsageError
 from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, MONEY_FIELDS, Finding, Record
 from ..tomlfile import config_error, load_toml
-from .checks import CHECKS, NO_POSTCODE_COUNTRIES, US_TERRITORIES, Check, Problem
+from .checks import (
+    CHECKS,
+    MESSAGE_CHECKS,
+    NO_POSTCODE_COUNTRIES,
+    US_TERRITORIES,
+    Check,
+    MessageCheck,
+    Problem,
+)
 from .compiler import compile_tier
 from .seen import SeenSet
 
@@ -155,8 +163,8 @@ def _rule(entry: Any, tier_ids: set[str], fail: Callable[[str, str], ConfigInval
     if not isinstance(field, str) or not _field_known(field):
         raise fail(rid, f"rule {rid!r}: unknown field {field!r}")
     check = entry.get("check", "present")
-    if check not in CHECKS and check not in STATEFUL_CHECKS:
-        known = ", ".join(sorted([*CHECKS, *STATEFUL_CHECKS]))
+    if check not in CHECKS and check not in STATEFUL_CHECKS and check not in MESSAGE_CHECKS:
+        known = ", ".join(sorted([*CHECKS, *STATEFUL_CHECKS, *MESSAGE_CHECKS]))
         raise fail(rid, f"rule {rid!r}: unknown check {check!r} (known: {known})")
     severity = entry.get("severity", "error")
     if isinstance(severity, str):
@@ -239,9 +247,11 @@ class _Compiled:
     severity: str
     on_lines: bool
     leaf: str
-    check: Check | None
+    check: Check | MessageCheck | None
     when: Predicate | None
     dated: bool
+    #: the check also takes the message date (see :data:`~.checks.MESSAGE_CHECKS`)
+    needs_message: bool = False
 
 
 def _predicate(name: str) -> Predicate:
@@ -283,10 +293,12 @@ class Checker:
                 on_lines = rule.field.startswith(LINES)
                 leaf = rule.field[len(LINES):] if on_lines else rule.field
                 check = None if rule.check in ("present", "non_empty") else (
-                    stateful.get(rule.id) or CHECKS[rule.check])
+                    stateful.get(rule.id) or CHECKS.get(rule.check)
+                    or MESSAGE_CHECKS[rule.check])
                 plan.append(_Compiled(
                     rule, rule.severity[tier.id], on_lines, leaf, check,
                     _all_of(rule.when), rule.start is not None or rule.end is not None,
+                    rule.check in MESSAGE_CHECKS,
                 ))
             self._plans[tier.id] = plan
         self._memory_runs: dict[str, Callable[..., None]] = {}
@@ -324,7 +336,7 @@ class Checker:
         run = self._memory_runs.get(tier_id)
         if run is None:
             run = self._memory_runs[tier_id] = compile_tier(self._memory_steps(tier_id))
-        run(record, [], {}, day)
+        run(record, [], {}, day, None)
 
     def judging_date(self, record: Record) -> date:
         """The date an item is judged by: --as-of, else its posting date, else today."""
@@ -356,12 +368,17 @@ class Checker:
             known = self._days[key] = (day, tier.id, run)
         return known
 
-    def check(self, record: Record, read_findings: list[Finding]) -> None:
-        """Judge ``record``; set ``compliance`` (profile tier, date, status, findings)."""
+    def check(self, record: Record, read_findings: list[Finding],
+              message_date: str | None = None) -> None:
+        """Judge ``record``; set ``compliance`` (profile tier, date, status, findings).
+
+        ``message_date``: the date-time of the message that carried the item, for the
+        checks that compare with it (it is not part of the record).
+        """
         day, tier_id, run = self._judged_on(record)
         pending = {f["field"]: f for f in read_findings if f["severity"] == "error"}
         findings: list[Finding] = []
-        run(record, findings, pending, day)
+        run(record, findings, pending, day, message_date)
         if read_findings:
             findings = read_findings + findings
         if len(findings) > self.max_findings:

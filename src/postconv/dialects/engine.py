@@ -28,6 +28,7 @@ KIND = "dialect"
 SYNTAXES = ("xml", "edifact")
 HEADER_FIELD_TYPES = {
     "source.message_id": "text",
+    "message_date": "datetime",  # not in the record: checks compare posted_at with it
     "origin_post": "code",
     "destination_post": "code",
 }
@@ -379,10 +380,7 @@ class Mapper:
                 map_line(piece, findings, f"line_items[{n - 1}].", n)
                 for n, piece in enumerate(raw.lines, start=1)
             ]
-        if raw.header is not self._last_header:
-            self._header = self._read_header(raw.header, findings)
-            self._last_header = raw.header
-        header = self._header
+        header = self._header_of(raw, findings)
         record["origin_post"] = header.get("origin_post")
         record["destination_post"] = header.get("destination_post")
         source = record["source"]
@@ -392,6 +390,27 @@ class Mapper:
         source["item_index"] = raw.index
         source["line"] = raw.line
         return record, findings
+
+    def _header_of(self, raw: RawItem, findings: list[Finding]) -> dict[str, Any]:
+        """The mapped header of the item's message, read once per message (a problem in
+        it becomes a finding of the message's first item)."""
+        if raw.header is not self._last_header:
+            self._header = self._read_header(raw.header, findings)
+            self._last_header = raw.header
+        return self._header
+
+    def pass_over(self, raw: RawItem) -> None:
+        """An item converted by another process: take in its message header as
+        :meth:`map` would, so that header findings go with the same item as in one
+        process."""
+        self._header_of(raw, [])
+
+    @property
+    def message_date(self) -> str | None:
+        """The date-time of the message of the item mapped last (not part of the record;
+        checks compare the posting date with it)."""
+        value: str | None = self._header.get("message_date")
+        return value
 
     def _read_header(self, values: Values, findings: list[Finding]) -> dict[str, Any]:
         header: dict[str, Any] = {}

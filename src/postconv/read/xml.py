@@ -117,12 +117,7 @@ def _attributes(element: Any, prefix: str, values: Values) -> None:
     for name, value in element.items():
         value = value.strip()
         if value:
-            key = f"{prefix}@{_local(name)}"
-            found = values.get(key)
-            if found is None:
-                values[key] = [value]
-            else:
-                found.append(value)
+            _add(values, f"{prefix}@{_local(name)}", value)
 
 
 def _wanted_attributes(element: Any, wanted: tuple[tuple[str, str], ...],
@@ -138,11 +133,16 @@ def _wanted_attributes(element: Any, wanted: tuple[tuple[str, str], ...],
                 continue
         value = value.strip()
         if value:
-            found = values.get(key)
-            if found is None:
-                values[key] = [value]
-            else:
-                found.append(value)
+            _add(values, key, value)
+
+
+def _add(values: Values, key: str, text: str) -> None:
+    """One more text under ``key`` (the hot loop of :func:`_flatten` has this inline)."""
+    found = values.get(key)
+    if found is None:
+        values[key] = [text]
+    else:
+        found.append(text)
 
 
 def _flatten(element: Any, table: Table, values: Values, lines: list[Values] | None,
@@ -194,11 +194,7 @@ def _pick(element: Any, table: Table, selectors: tuple[str, ...], values: Values
                 tag = child.tag
                 key = table[tag[tag.index("}") + 1:] if tag[0] == "{" else tag][0]
                 assert key is not None
-                found = values.get(key)
-                if found is None:
-                    values[key] = [text]
-                else:
-                    found.append(text)
+                _add(values, key, text)
 
 
 def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],

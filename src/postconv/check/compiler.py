@@ -26,49 +26,63 @@ def missing(rule_id: str, required: bool, title: str, severity: str, path: str,
                          "field": path, "message": f"{title or path} is missing"})
 
 
-def _access(leaf: str, owner: str) -> str:
+def _access(leaf: str, owner: str, hoisted: set[str]) -> str:
     head, _, tail = leaf.partition(".")
     if not tail:
         return f"{owner}[{head!r}]"
+    if owner == "record":  # a part of the record: looked up once per item, at the top
+        hoisted.add(head)
+        return f"H_{head}.get({tail!r})"
     return f"({owner}[{head!r}] or EMPTY).get({tail!r})"
 
 
 def compile_tier(steps: list[Any]) -> Callable[..., None]:
     """``steps``: objects with rule, severity, leaf, on_lines, check, when, needs_message
-    (see engine). The function is ``run(record, findings, pending, day, message)``."""
+    (see engine). The function is ``run(record, findings, pending, day, message)``.
+
+    Conditions (``when``) are evaluated once per item each, at the top, however many
+    rules share them; so are the parts of the record (``shipper``...) rules read into.
+    """
     namespace: dict[str, Any] = {"missing": missing, "EMPTY": {}}
-    body = ["def run(record, findings, pending, day, message):"]
+    body: list[str] = []
+    hoisted: set[str] = set()
+    conditions: dict[tuple[str, ...], int] = {}
     for n, step in enumerate(steps):
         rule = step.rule
-        namespace.update({f"C{n}": step.check, f"W{n}": step.when, f"P{n}": rule.params,
-                          f"RULE{n}": rule})
+        namespace.update({f"C{n}": step.check, f"P{n}": rule.params, f"RULE{n}": rule})
         indent = "    "
         body.append(f"{indent}# {rule.id}")
         if step.dated:
             body.append(f"{indent}if RULE{n}.in_force(day):")
             indent += "    "
         if step.when is not None:
-            body.append(f"{indent}if W{n}(record):")
+            k = conditions.setdefault(tuple(rule.when), len(conditions))
+            namespace[f"W{k}"] = step.when
+            body.append(f"{indent}if w{k}:")
             indent += "    "
         if step.on_lines:
             body.append(f"{indent}for n, line in enumerate(record['line_items']):")
             indent += "    "
-            value = _access(step.leaf, "line")
+            value = _access(step.leaf, "line", hoisted)
             path = f"f'line_items[{{n}}].{step.leaf}'"
         else:
-            value = _access(step.leaf, "record")
+            value = _access(step.leaf, "record", hoisted)
             path = repr(step.leaf)
         body.append(f"{indent}v = {value}")
         body.append(f"{indent}if v is None or v == []:")
         body.append(f"{indent}    missing({rule.id!r}, {rule.required!r}, {rule.title!r}, "
                     f"{step.severity!r}, {path}, pending, findings)")
         if step.check is not None:
-            body.append(f"{indent}else:")
             extra = ", message" if getattr(step, "needs_message", False) else ""
+            body.append(f"{indent}else:")
             body.append(f"{indent}    p = C{n}(v, record, P{n}{extra})")
             body.append(f"{indent}    if p is not None:")
             body.append(f"{indent}        findings.append({{'code': p[0], 'rule': {rule.id!r}, "
                         f"'severity': {step.severity!r}, 'field': {path}, 'message': p[1]}})")
+    head = ["def run(record, findings, pending, day, message):"]
+    head += [f"    H_{name} = record[{name!r}] or EMPTY" for name in sorted(hoisted)]
+    head += [f"    w{k} = W{k}(record)" for k in conditions.values()]
+    body = head + body
     body.append("    return None")
     source = "\n".join(body) + "\n"
     exec(compile(source, "<postconv profile>", "exec"), namespace)

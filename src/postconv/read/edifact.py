@@ -167,6 +167,12 @@ def _segment_end(text: str, start: int, terminator: str, release: str) -> int:
 
 def segments(stream: IO[bytes], head: bytes) -> Iterator[Segment]:
     """The segments of an interchange, decoded, one at a time, in bounded memory."""
+    for body, service in segment_texts(stream, head):
+        yield parse_segment(body, service)
+
+
+def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[str, Service]]:
+    """The text of each segment, not yet split into elements, with the service characters."""
     decoder = codecs.getincrementaldecoder(charset_of(head))(errors="strict")
     service: Service | None = None
     pending = ""
@@ -191,7 +197,7 @@ def segments(stream: IO[bytes], head: bytes) -> Iterator[Segment]:
             body = pending[start:end].strip(" \t")
             start = end + 1
             if body:
-                yield parse_segment(body, service)
+                yield body, service
         pending = pending[start:]
         if len(pending) > MAX_SEGMENT_CHARS:
             raise InputUnusable(f"a segment longer than {MAX_SEGMENT_CHARS} characters")
@@ -284,6 +290,11 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     report = problem or (lambda p: None)
     owns, lighter = skim if skim is not None else (None, layout)
     reading = layout
+    # in a skimmed item, only these segments are split into elements at all
+    needed = {layout.item, layout.line, "UNB", "UNH", "UNT", "UNZ", *layout.nest,
+              *layout.nest.values()}
+    for key in lighter.wanted or ():
+        needed.update(part.partition("+")[0] for part in key.split("/"))
     interchange: Values = {}
     header: Values = {}
     item: RawItem | None = None
@@ -294,9 +305,13 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     message_segments = 0
     messages = 0
     closed = False
-    for number, (tag, elements) in enumerate(segments(stream, head), start=1):
+    for number, (body, service) in enumerate(segment_texts(stream, head), start=1):
         if in_message:
             message_segments += 1
+        if reading is not layout and item is not None and body[:3] not in needed \
+                and body.split(service.element, 1)[0] not in needed:
+            continue  # a segment of an item another worker converts, not needed here
+        tag, elements = parse_segment(body, service)
         if tag == "UNB":
             _store(interchange, "UNB", elements, layout)
             continue

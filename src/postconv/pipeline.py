@@ -160,7 +160,6 @@ class Converter:
             return None
         return record
 
-
     def _remember(self, mapper: Mapper, raw: RawItem, name: str) -> None:
         """Keep the run state of an item another worker converts (and reports on)."""
         try:

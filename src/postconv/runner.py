@@ -99,9 +99,18 @@ def hold_lock(path: Path | None) -> Iterator[None]:
 def _convert_one(converter: Converter, spec: str, summary: InputSummary,
                  sink: Callable[[Record], None]) -> None:
     """Stream one input into ``sink``; an input failure is recorded, not raised."""
-    try:
+    def convert() -> None:
         for record in converter.records(spec, summary):
             sink(record)
+
+    _guarded(convert, summary)
+
+
+def _guarded(convert: Callable[[], None], summary: InputSummary) -> None:
+    """Run the conversion of one input: its failure goes into ``summary``; a failed
+    write, an interruption or a bug end the run."""
+    try:
+        convert()
     except PostconvError as exc:
         summary.error = str(exc)
         summary.exit_code = exc.exit_code
@@ -132,12 +141,8 @@ def _convert_split(converter: Converter, spec: str, summary: InputSummary, write
     """:func:`_convert_one` with the items of one input shared by ``options.jobs`` processes."""
     from .parallel import run_split
 
-    try:
-        run_split(converter, spec, options.jobs, options.format, writer, summary)
-    except (BrokenPipeError, KeyboardInterrupt, PostconvError):
-        raise
-    except OSError as exc:
-        raise OutputWriteError(f"write error: {exc.strerror or exc}") from None
+    _guarded(lambda: run_split(converter, spec, options.jobs, options.format, writer, summary),
+             summary)
 
 
 def _archive(spec: str, archive_dir: Path, summary: InputSummary) -> None:

@@ -73,7 +73,7 @@ def compile_tier(steps: list[Any]) -> Callable[..., None]:
         body.append(f"{indent}    missing({rule.id!r}, {rule.required!r}, {rule.title!r}, "
                     f"{step.severity!r}, {path}, pending, findings)")
         if step.check is not None:
-            extra = ", message" if getattr(step, "needs_message", False) else ""
+            extra = ", message" if step.needs_message else ""
             body.append(f"{indent}else:")
             body.append(f"{indent}    p = C{n}(v, record, P{n}{extra})")
             body.append(f"{indent}    if p is not None:")

@@ -16,7 +16,7 @@ keyed below the latest one of those (``NAD+CZ/COM+TE/1.1``).
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -47,7 +47,7 @@ class EdifactLayout:
     wanted: dict[str, list[tuple[int, int | None, str]]] | None = None
 
     @classmethod
-    def from_dialect(cls, dialect: Any, fields: Any = None) -> EdifactLayout:
+    def from_dialect(cls, dialect: Any, fields: Collection[str] | None = None) -> EdifactLayout:
         """The layout of ``dialect``; with ``fields``, reading only those item fields."""
         config = dialect.edifact
         qualifiers = {}

@@ -146,13 +146,13 @@ def test_small_input_and_stdin_are_not_split(tmp_path):
 
 
 def test_dead_worker_fails_the_input_in_a_run(tmp_path, small_chunks, monkeypatch):
-    from postconv.runner import RunOptions, run as run_inputs
+    from postconv import runner
 
     path = _document(tmp_path / "in.xml", 30)
     monkeypatch.setattr(parallel, "worth_splitting", lambda spec: True)
     monkeypatch.setattr(parallel, "_split_worker", lambda *args: os._exit(9))
     target = tmp_path / "out.jsonl"
-    result = run_inputs(Converter(profile="us", as_of=AS_OF), [str(path)],
-                        RunOptions(output=str(target), jobs=2))
+    result = runner.run(Converter(profile="us", as_of=AS_OF), [str(path)],
+                        runner.RunOptions(output=str(target), jobs=2))
     (summary,) = result.inputs
     assert summary.exit_code == 70 and "worker process ended unexpectedly" in summary.error

@@ -47,6 +47,16 @@ def test_doctype_refused_even_without_items(tmp_path):
     assert result.returncode == 65 and b"DOCTYPE is not allowed" in result.stderr
 
 
+def test_syntax_error_names_the_position_once(tmp_path):
+    path = tmp_path / "cut.xml"
+    path.write_text("<ITMATT>\n<Item><ItemId>RR123456785GB</ItemId></Item>\n")
+    result = run("convert", str(path))
+    assert result.returncode == 65
+    (line,) = [ln for ln in result.stderr.decode().splitlines() if "not well-formed" in ln]
+    assert line.startswith(f"postconv: error: {path}:3:1: not well-formed XML: "), line
+    assert "column" not in line, line
+
+
 def test_huge_text_node_refused(tmp_path):
     path = tmp_path / "big.xml"
     path.write_text(itmatt(ITEM.replace("Jane Example", "x" * 11_000_000)))

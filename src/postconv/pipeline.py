@@ -22,7 +22,7 @@ from .read.xml import read_items
 from .record import Record
 from .sources import DEFAULT_MAX_INPUT_BYTES, Input, open_input
 from .summary import InputSummary
-from .xmlsafe import XmlSyntaxError
+from .xmlsafe import XmlSyntaxError, syntax_error_message
 
 DEFAULT_MAX_ITEMS = 10_000_000
 PROGRESS_EVERY = 500
@@ -139,9 +139,7 @@ class Converter:
                         summary.count(record)
                         yield record
             except XmlSyntaxError as exc:
-                line, column = exc.position
-                raise InputUnusable(f"{name}:{line}:{column}: not well-formed XML: "
-                                    f"{exc.msg}") from None
+                raise InputUnusable(syntax_error_message(name, exc)) from None
             except PostconvError as exc:
                 if not str(exc).startswith(name):
                     exc.args = (f"{name}: {exc}",)

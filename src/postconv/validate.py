@@ -19,7 +19,7 @@ from typing import Any
 from ._data import package_file
 from .errors import InputUnusable
 from .sources import STDIN, Input, open_input
-from .xmlsafe import XmlSyntaxError, iterparse_events
+from .xmlsafe import XmlSyntaxError, iterparse_events, syntax_error_message
 
 SCHEMAS = {"itmatt": "itmatt-1.xsd"}
 
@@ -62,9 +62,7 @@ def validate(spec: str, schema: str = "itmatt", max_bytes: int | None = None) ->
         except xmlschema.XMLSchemaException as exc:
             raise InputUnusable(f"{source.name}: {_first_line(str(exc))}") from None
         except XmlSyntaxError as exc:
-            line, column = exc.position
-            raise InputUnusable(f"{source.name}:{line}:{column}: not well-formed XML: "
-                                f"{exc.msg}") from None
+            raise InputUnusable(syntax_error_message(source.name, exc)) from None
 
 
 @contextmanager

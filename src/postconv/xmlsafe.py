@@ -7,6 +7,7 @@ never needs one, and it is the door for entity expansion and external entities.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
@@ -16,6 +17,17 @@ from .errors import InputUnusable
 
 #: Raised for XML that is not well-formed; ``.position`` is (line, column).
 XmlSyntaxError = etree.XMLSyntaxError
+
+
+_POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
+
+
+def syntax_error_message(name: str, exc: Any) -> str:
+    """One line for XML that is not well-formed: ``name:line:column: ...`` (libxml2's
+    own text without the position lxml appends to it, which would say it twice)."""
+    line, column = exc.position
+    reason = _POSITION_SUFFIX.sub("", str(exc.msg).strip())
+    return f"{name}:{line}:{column}: not well-formed XML: {reason}"
 
 
 def _parser_events(stream: Any, events: Sequence[str], tags: Sequence[str] | None,

@@ -16,6 +16,7 @@ import typer
 
 from .errors import PostconvError, UsageError
 from .record import Record
+from .sources import display_name
 from .summary import InputSummary, RunSummary
 
 #: The documented exit statuses (README "Exit status"; a test keeps the two in step).
@@ -152,13 +153,14 @@ class _Reporter:
         print(f"postconv: error: {message}", file=sys.stderr, flush=True)
 
     def input_done(self, summary: InputSummary) -> None:
+        name = display_name(summary.input)
         for problem in summary.problems:
-            print(f"postconv: warning: {summary.input}: {problem.code}: {problem.message}",
+            print(f"postconv: warning: {name}: {problem.code}: {problem.message}",
                   file=sys.stderr)
         if summary.error:
             self.error(summary.error)
         for index, reason in summary.rejected_items:
-            self.error(f"{summary.input}: item {index} rejected: {reason}")
+            self.error(f"{name}: item {index} rejected: {reason}")
         if self.verbose and not self.quiet:
             print(f"postconv: {summary.input}: {summary.format or '?'}, "
                   f"{summary.items_read} items read, {summary.records_written} written, "

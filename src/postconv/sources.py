@@ -81,11 +81,16 @@ def _read_head(raw: IO[bytes] | gzip.GzipFile, size: int) -> bytes:
     return b"".join(parts)
 
 
+def display_name(spec: str) -> str:
+    """How messages name an input: its path, or ``<stdin>`` for ``-``."""
+    return STDIN_NAME if spec == STDIN else spec
+
+
 def _raw_file(spec: str | IO[bytes]) -> tuple[str, IO[bytes], bool]:
     if not isinstance(spec, str):
         return getattr(spec, "name", "<stream>"), spec, False
     if spec == STDIN:
-        return STDIN_NAME, sys.stdin.buffer, False
+        return display_name(spec), sys.stdin.buffer, False
     try:
         return spec, open(spec, "rb"), True
     except FileNotFoundError:

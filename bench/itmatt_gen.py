@@ -469,16 +469,19 @@ def item_cusitm(data: dict[str, Any], number: int) -> list[str]:
 
 
 def write_cusitm(out: IO[str], items: Any, reference: str = "000123",
-                 origin_post: str = "GBA", charset: str = "UNOY") -> int:
-    """Write a CUSITM interchange (one message) of ``items``; return the number written."""
-    body = [f"BGM+XXX+{reference}+9"]
+                 origin_post: str = "GBA", charset: str = "UNOY",
+                 when: str = "202611201015") -> int:
+    """Write a CUSITM interchange (one message) of ``items``; return the number written.
+
+    ``when`` (CCYYMMDDHHMM) is the interchange and message date (UNB, DTM+137)."""
+    body = [f"BGM+XXX+{reference}+9", f"DTM+137:{when}:203"]
     count = 0
     for count, item in enumerate(items, start=1):
         body.extend(item_cusitm(item.data, count))
     segments = ["UNH+1+CUSITM:1:0:UP", *body]
     segments.append(f"UNT+{len(segments) + 1}+1")
     out.write("UNA:+.? '\n")
-    out.write(f"UNB+{charset}:3+{origin_post}+USA+261120:1015+{reference}'\n")
+    out.write(f"UNB+{charset}:3+{origin_post}+USA+{when[2:8]}:{when[8:12]}+{reference}'\n")
     for segment in segments:
         out.write(segment + "'\n")
     out.write(f"UNZ+1+{reference}'\n")

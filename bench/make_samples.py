@@ -76,7 +76,7 @@ def main(folder: str) -> int:
     others = [
         ("gba-20261124.edi", lambda out: write_cusitm(
             out, generate(8, seed=20261124, defect_rate=0.4, origins=("GB",)), "000124", "GBA",
-            "UNOC"), "iso-8859-1"),
+            "UNOC", when="202611241015"), "iso-8859-1"),
         ("nla-20261125-postnl.xml", lambda out: write_wrapped(
             out, generate(6, seed=20261125, defect_rate=0.3, origins=("DE",)), "postnl-item"),
          "utf-8"),

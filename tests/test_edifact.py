@@ -27,6 +27,16 @@ def test_reference_item(tmp_path):
     assert record["compliance"]["status"] == "complete", record["compliance"]["findings"]
 
 
+@pytest.mark.parametrize(("message_date", "flagged"), [
+    ("202611191700", False), ("202611191640", False), ("202611181200", True)])
+def test_posting_after_the_message_date_is_flagged(tmp_path, message_date, flagged):
+    segments = [*MESSAGE[:2], f"DTM+137:{message_date}:203", *MESSAGE[2:]]
+    (record,) = records(convert(tmp_path, interchange(segments)).stdout)
+    codes = [f["code"] for f in record["compliance"]["findings"]]
+    assert ("POSTED_AFTER_MESSAGE" in codes) is flagged, codes
+    assert "message_date" not in record
+
+
 def test_escapes():
     service = Service(":", "+", ".", "?", "'")
     tag, elements = parse_segment("FTX+AAA+++a?'b?+c?:d??e:x", service)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -30,6 +30,43 @@ def syntax_error_message(name: str, exc: Any) -> str:
     return f"{name}:{line}:{column}: not well-formed XML: {reason}"
 
 
+_SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+             huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+#: For the small documents the XML reader cuts an input into (see read/xmlcut.py).
+_DOCUMENT_PARSER = etree.XMLParser(remove_blank_text=True, **_SAFE)
+
+
+def parse_document(data: bytes) -> Any:
+    """The root of a small document held in memory, parsed like :func:`iterparse` does."""
+    root = etree.fromstring(data, _DOCUMENT_PARSER)
+    _refuse_doctype(root.getroottree())
+    return root
+
+
+def etree_iterwalk(root: Any, tags: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    """``("end", element)`` for the elements of a parsed tree with one of ``tags`` (Clark
+    notation, ``{*}`` allowed), in the order iterparse gives them."""
+    return etree.iterwalk(root, events=("end",), tag=list(tags))  # type: ignore[no-any-return]
+
+
+def open_elements(prolog: bytes) -> list[str]:
+    """The qualified names of the elements ``prolog`` (the start of a document) leaves
+    open, outermost first; empty if it is not the start of a well-formed document."""
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE)
+    names: list[str] = []
+    try:
+        parser.feed(prolog)
+        for event, element in parser.read_events():
+            if event == "start":
+                local = etree.QName(element).localname
+                names.append(f"{element.prefix}:{local}" if element.prefix else local)
+            else:
+                names.pop()
+    except etree.XMLSyntaxError:
+        return []
+    return names
+
+
 def _parser_events(stream: Any, events: Sequence[str], tags: Sequence[str] | None,
                    keep_blank_text: bool = True) -> Any:
     """The project's only construction of an lxml parser."""
@@ -37,19 +74,18 @@ def _parser_events(stream: Any, events: Sequence[str], tags: Sequence[str] | Non
         stream,
         events=tuple(events),
         tag=None if tags is None else [f"{{*}}{t}" for t in tags],
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
         remove_blank_text=not keep_blank_text,
-        remove_pis=True,
-        collect_ids=False,
+        **_SAFE,
     )
 
 
-def iterparse(stream: IO[bytes], tags: Sequence[str]) -> Iterator[Any]:
+class Readable(Protocol):
+    """A binary stream, as far as a parser needs one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def iterparse(stream: Readable, tags: Sequence[str]) -> Iterator[Any]:
     """Yield each element whose local name is in ``tags`` when it ends.
 
     Raises :class:`InputUnusable` for a DOCTYPE; lxml's ``XMLSyntaxError`` passes through

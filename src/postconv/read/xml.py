@@ -7,12 +7,14 @@ however many items a file holds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..xmlsafe import iterparse, release
+from ..xmlsafe import XmlSyntaxError, etree_iterwalk, iterparse, parse_document, release
 from . import RawItem, Values
+from .xmlcut import Cutter, Run
 
 
 @dataclass(slots=True)
@@ -217,38 +219,111 @@ _EMPTY: Table = {}
 
 
 def read_items(stream: IO[bytes], layout: XmlLayout,
-               skim: tuple[Callable[[int], bool], XmlLayout] | None = None) -> Iterator[RawItem]:
+               skim: tuple[Callable[[int], bool], XmlLayout] | None = None,
+               cut: bool = True) -> Iterator[RawItem]:
     """Yield the raw items of an XML document in document order.
 
-    ``skim``: ``(owns, lighter)``: items whose index ``owns`` refuses are read with the
-    ``lighter`` layout only (a worker that converts part of a file, see
-    :mod:`postconv.parallel`, still needs a few values of the others).
+    The document is parsed in runs of whole items (see :mod:`.xmlcut`); where it cannot
+    be, iterparse reads on, with the same result (``cut=False``: iterparse alone, the
+    reference the tests hold the runs to). ``skim``: ``(owns, lighter)``: items whose
+    index ``owns`` refuses are read with the ``lighter`` layout only (a worker that
+    converts part of a file, see :mod:`postconv.parallel`, still needs a few values of
+    the others).
     """
-    tags = [layout.item] if layout.header is None else [layout.item, layout.header]
-    header: Values = {}
-    index = 0
-    item_root = layout.item_keys.root
-    owns, lighter = skim if skim is not None else (None, layout)
-    light_root = lighter.item_keys.root
-    for element in iterparse(stream, tags):
-        local = _local(element.tag)
-        if local == layout.item:
-            values: Values = {}
-            lines: list[Values] = []
-            if owns is None or owns(index):
-                if item_root.attributes:
-                    _attributes(element, "", values)
-                _flatten(element, layout.item_table, values, lines, layout)
-            elif lighter.item_selectors is not None:
-                _pick(element, lighter.item_table, lighter.item_selectors, values)
+    reader = _Items(layout, skim)
+    cutter = Cutter(stream, layout.item if cut else "*")
+    for run in cutter.runs():
+        failure = None
+        if run.parse:
+            try:
+                root = parse_document(run.data)
+            except XmlSyntaxError as exc:
+                failure = exc
             else:
-                if light_root.attributes:
-                    _attributes(element, "", values)
-                if lighter.item_table:
-                    _flatten(element, lighter.item_table, values, None, lighter)
-            yield RawItem(values, lines, index, element.sourceline, header)
-            index += 1
-        else:
-            header = {}
-            _flatten(element, layout.header_table, header, None, layout)
-        release(element)
+                yield from reader.of_tree(root, run)
+                continue
+        try:
+            yield from reader.of(iterparse(cutter.resume(run), reader.tags), run, True)
+        except XmlSyntaxError as exc:
+            # iterparse names some errors badly (an undefined entity: "no element found",
+            # line 0); the run's own error is the one to give when it lies inside the run
+            inside = failure is not None and failure.position < cutter.end_of(run)
+            raise _shifted(failure if inside else exc, run) from None
+        return
+
+
+class _Items:
+    """Turns item and header elements into raw items, counting items across runs."""
+
+    def __init__(self, layout: XmlLayout,
+                 skim: tuple[Callable[[int], bool], XmlLayout] | None) -> None:
+        self.layout = layout
+        self.tags = [layout.item] if layout.header is None else [layout.item, layout.header]
+        self.owns: Callable[[int], bool] | None = None
+        self.lighter = layout
+        if skim is not None:
+            self.owns, self.lighter = skim
+        self.header: Values = {}
+        self.index = 0
+
+    def of_tree(self, root: Any, run: Run) -> Iterator[RawItem]:
+        """The items of one parsed run. Where every item and header is a child of the
+        element the prolog left open (the usual case), they are its children in order;
+        otherwise the elements are visited in the order their ends come, as iterparse
+        does."""
+        parent = root
+        tags = [f"{{*}}{t}" for t in self.tags]
+        matches = list(root.iter(*tags))
+        if matches:
+            parent = matches[-1].getparent()
+        if parent is not None and all(m.getparent() is parent for m in matches):
+            return self.of(iter(matches), run, False)
+        return self.of((e for _, e in etree_iterwalk(root, tags)), run, True)
+
+    def of(self, elements: Iterable[Any], run: Run, releasing: bool) -> Iterator[RawItem]:
+        layout = self.layout
+        item_tag = layout.item
+        item_root = layout.item_keys.root
+        owns, lighter = self.owns, self.lighter
+        light_root = lighter.item_keys.root
+        offset, first_line = run.line_offset, run.first_line
+        for element in elements:
+            if _local(element.tag) == item_tag:
+                index = self.index
+                values: Values = {}
+                lines: list[Values] = []
+                if owns is None or owns(index):
+                    if item_root.attributes:
+                        _attributes(element, "", values)
+                    _flatten(element, layout.item_table, values, lines, layout)
+                elif lighter.item_selectors is not None:
+                    _pick(element, lighter.item_table, lighter.item_selectors, values)
+                else:
+                    if light_root.attributes:
+                        _attributes(element, "", values)
+                    if lighter.item_table:
+                        _flatten(element, lighter.item_table, values, None, lighter)
+                yield RawItem(values, lines, index, element.sourceline + offset, self.header)
+                self.index = index + 1
+            elif element.sourceline >= first_line:  # a header of the prolog is read once
+                self.header = {}
+                _flatten(element, layout.header_table, self.header, None, layout)
+            if releasing:
+                release(element)
+
+
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def _shifted(exc: Any, run: Run) -> Any:
+    """``exc`` with the lines of the run moved to where they are in the input."""
+    if not run.line_offset:
+        return exc
+    line, column = exc.position
+
+    def moved(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"line {number + run.line_offset if number >= run.first_line else number}"
+
+    return XmlSyntaxError(_LINE.sub(moved, str(exc.msg)), exc.code,
+                          line + run.line_offset if line >= run.first_line else line, column)

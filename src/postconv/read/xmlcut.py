@@ -1,11 +1,11 @@
 """Cut an XML byte stream into runs of whole items, each parsed as one small document.
 
 lxml builds a tree from a string about 40 % faster than through ``iterparse``, whose
-event hooks cost on every element. So the XML reader reads about a mebibyte at a time,
-cuts it before the last item start tag in it, and parses each run of items as a document
-of its own: the document's prolog (everything before the first item: the root, the
-message header, the wrappers), a line break, the run, and end tags for what the prolog
-left open. Memory stays flat: one run is in memory at a time.
+event hooks cost on every element. So the XML reader reads a quarter of a mebibyte at a
+time, cuts it before the last item start tag in it, and parses each run of items as a
+document of its own: the document's prolog (everything before the first item: the root,
+the message header, the wrappers), a line break, the run, and end tags for what the
+prolog left open. Memory stays flat: one run (and its tree) is in memory at a time.
 
 Exactness is kept by construction, not by hope:
 
@@ -15,8 +15,10 @@ Exactness is kept by construction, not by hope:
   is not a real start tag leaves the run before it inside one of those, and that run
   does not parse;
 - a run that does not parse is never used: the reader goes on with ``iterparse`` from the
-  start of that run (prolog in front, lines counted on), so items, line numbers and the
-  error message are those of reading the whole document in one go;
+  start of that run (prolog in front, lines counted on), so the items and line numbers
+  are those of reading the whole document in one go, and so is the error, except where
+  iterparse names it badly (an undefined entity: "no element found", line 0) and the
+  run's own parse says what and where;
 - a prolog that is not plain elements and text (a DOCTYPE, a comment, a CDATA section or
   a processing instruction before the first item) turns cutting off for the input.
 """
@@ -29,8 +31,9 @@ from typing import IO
 
 from ..xmlsafe import open_elements
 
-BLOCK = 1 << 20
-#: Read no further than this looking for the next item start: past it, read as one.
+#: Bytes read at a time; a run is about this long.
+BLOCK = 1 << 18
+#: Look no further than this for the next item start: past it, iterparse reads on.
 MAX_RUN = 64 << 20
 _NAME_END = frozenset(b" \t\r\n/>")
 #: Lines in one run's document at most: libxml2 numbers elements exactly up to 65,535.

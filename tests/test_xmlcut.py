@@ -174,6 +174,18 @@ def test_runs_stay_within_the_lines_libxml2_numbers_exactly(monkeypatch):
     assert all(lines[s[3] - 1].strip().startswith(b"<Item>") for s in seen)
 
 
+def test_a_block_that_ends_inside_a_name_is_not_cut_there(monkeypatch):
+    """"<Item" at the end of what has been read may be the start of "<ItemId>"."""
+    data = itmatt(*items(6)).encode()
+    end = data.index(b"<ItemId>", 1000) + len(b"<Item")
+    monkeypatch.setattr(xmlcut, "BLOCK", end)
+    runs = list(xmlcut.Cutter(io.BytesIO(data), "Item").runs())
+    assert len(runs) > 1 and all(run.parse for run in runs)
+    assert all(run.data.split(b"\n")[run.first_line - 1].lstrip().startswith(b"<Item>")
+               for run in runs[1:])
+    assert_same(data)
+
+
 def test_item_start_search():
     data = b"<a><ItemId>x</ItemId><p:Item k='1'><Item/><Items></Items>Item <x:Item>"
     assert xmlcut.first_item_start(data, b"Item") == data.index(b"<p:Item")
@@ -181,6 +193,7 @@ def test_item_start_search():
     assert xmlcut.last_item_start(data, b"Item", 0, data.index(b"<Items>")) == data.index(
         b"<Item/>")
     assert xmlcut.first_item_start(b"<a>Item</a>", b"Item") == -1
+    assert xmlcut.last_item_start(b"<a><Item></Item><Item", b"Item") == 3
 
 
 SEPARATORS = st.sampled_from(["\n", "", "\n  ", "<!-- c -->", "<?pi x?>", " \r\n",

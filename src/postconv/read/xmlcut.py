@@ -79,7 +79,7 @@ def _tag_start(data: bytes, at: int, size: int) -> int:
     """Where the start tag whose local name is the ``size`` bytes at ``at`` begins, or -1
     when those bytes are not such a name (``ItemId``, text, another element's prefix)."""
     after = at + size
-    if after < len(data) and data[after] not in _NAME_END:
+    if after >= len(data) or data[after] not in _NAME_END:  # ("<Item" + "Id>" unread yet)
         return -1
     if at > 0 and data[at - 1] == 0x3C:  # "<"
         return at - 1
@@ -150,7 +150,8 @@ class Cutter:
             return
         name = self._name
         while True:
-            block = self._stream.read(BLOCK)
+            # an item longer than a block: read as much again, not a block more each time
+            block = self._stream.read(max(BLOCK, len(self._pending)))
             new_from = max(0, len(self._pending) - 300)
             self._pending += block
             if not self._prolog:

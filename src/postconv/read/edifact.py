@@ -140,6 +140,10 @@ def _split_released(text: str, separator: str, release: str) -> list[str]:
 def parse_segment(text: str, service: Service) -> Segment:
     """``NAD+CZ+++Jane`` → ``("NAD", [["CZ"], [""], [""], ["Jane"]])``."""
     release = service.release
+    if release not in text:  # the common case: plain splits
+        head, *rest = text.split(service.element)
+        component = service.component
+        return head, [element.split(component) for element in rest]
     elements = _split_released(text, service.element, release)
     parsed = []
     for element in elements[1:]:
@@ -193,7 +197,12 @@ def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[str, Service
             pending = pending[start:]
         terminator, release = service.terminator, service.release
         start = 0
-        while (end := _segment_end(pending, start, terminator, release)) >= 0:
+        while True:
+            end = pending.find(terminator, start)
+            if end > start and pending[end - 1] == release:  # perhaps released: look closer
+                end = _segment_end(pending, start, terminator, release)
+            if end < 0:
+                break
             body = pending[start:end].strip(" \t")
             start = end + 1
             if body:
@@ -207,26 +216,37 @@ def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[str, Service
             return
 
 
-def _key(tag: str, elements: list[list[str]], layout: EdifactLayout) -> str:
+#: The elements of a segment: each split into components, or (``plain``: a segment
+#: without release characters) the element's text, split only where it is read.
+Elements = list[list[str]] | list[str]
+
+
+def _key(tag: str, elements: Elements, layout: EdifactLayout, plain: str = "") -> str:
+    """``TAG+QUALIFIER`` as dialects name segments; ``plain``: the component separator of
+    unsplit elements."""
     where = layout.qualifiers.get(tag)
     if where is None:
         return tag
     element, component = where
     try:
-        qualifier = elements[element - 1][component - 1]
+        components = elements[element - 1]
+        qualifier = (components.split(plain) if isinstance(components, str)
+                     else components)[component - 1]
     except IndexError:
         return tag
     return f"{tag}+{qualifier}" if qualifier else tag
 
 
 def _store_wanted(values: Values, wanted: list[tuple[int, int | None, str]],
-                  elements: list[list[str]]) -> None:
+                  elements: Elements, plain: str = "") -> None:
     """Store only the positions a dialect reads (the fast path)."""
     count = len(elements)
     for element, component, key in wanted:
         if element > count:
             continue
-        components = elements[element - 1]
+        found_element = elements[element - 1]
+        components = (found_element.split(plain) if isinstance(found_element, str)
+                      else found_element)
         if component is None:
             texts = [t for c in components if (t := c.strip())]
         elif component <= len(components) and (text := components[component - 1].strip()):
@@ -269,6 +289,24 @@ def _store(values: Values, key: str, elements: list[list[str]],
                     found.append(text)
 
 
+def _nested(parents: dict[str, str], parent: str | None, tag: str, key: str) -> str:
+    """The key of a segment below the latest segment of its ``[edifact] nest`` parent."""
+    if parent is not None and parent in parents:
+        return f"{parents[parent]}/{key}"
+    parents[tag] = key
+    return key
+
+
+def _store_in_item(item: RawItem, piece: Values | None, parents: dict[str, str],
+                   parent: str | None, tag: str, key: str,
+                   wanted: dict[str, list[tuple[int, int | None, str]]], elements: Elements,
+                   plain: str = "") -> None:
+    """Store what the dialect reads of a segment of an item (or of its current piece)."""
+    positions = wanted.get(_nested(parents, parent, tag, key))
+    if positions is not None:
+        _store_wanted(piece if piece is not None else item.values, positions, elements, plain)
+
+
 def _check_count(elements: list[list[str]], actual: int, code: str, tag: str, what: str,
                  where: str, report: Callable[[ReadProblem], None]) -> None:
     """Compare a control count (UNT segments, UNZ messages) with what was read."""
@@ -291,10 +329,12 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     owns, lighter = skim if skim is not None else (None, layout)
     reading = layout
     # in a skimmed item, only these segments are split into elements at all
-    needed = {layout.item, layout.line, "UNB", "UNH", "UNT", "UNZ", *layout.nest,
-              *layout.nest.values()}
+    needed = {layout.item, layout.line, "UNB", "UNH", "UNT", "UNZ"}
     for key in lighter.wanted or ():
         needed.update(part.partition("+")[0] for part in key.split("/"))
+    if needed & {*layout.nest, *layout.nest.values()}:  # nesting matters for what is read
+        needed.update(layout.nest, layout.nest.values())
+    qualifiers, nest, line_tag = layout.qualifiers, layout.nest, layout.line
     interchange: Values = {}
     header: Values = {}
     item: RawItem | None = None
@@ -305,12 +345,24 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     message_segments = 0
     messages = 0
     closed = False
+    # segments that start or end something; any other segment of an item without release
+    # characters is split into components only where the dialect reads it
+    structural = {"UNB", "UNH", "UNT", "UNZ", layout.item, layout.line}
     for number, (body, service) in enumerate(segment_texts(stream, head), start=1):
         if in_message:
             message_segments += 1
         if reading is not layout and item is not None and body[:3] not in needed \
                 and body.split(service.element, 1)[0] not in needed:
             continue  # a segment of an item another worker converts, not needed here
+        wanted = reading.wanted
+        if item is not None and wanted is not None and service.release not in body:
+            tag, *texts = body.split(service.element)
+            if tag not in structural:
+                plain = service.component
+                key = tag if tag not in qualifiers else _key(tag, texts, layout, plain)
+                _store_in_item(item, piece, parents, nest.get(tag), tag, key, wanted, texts,
+                               plain)
+                continue
         tag, elements = parse_segment(body, service)
         if tag == "UNB":
             _store(interchange, "UNB", elements, layout)
@@ -354,16 +406,15 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
         if item is None:
             _store(header, _key(tag, elements, layout), elements, layout)
             continue
-        key = _key(tag, elements, layout)
-        if tag == layout.line:
+        key = tag if tag not in qualifiers else _key(tag, elements, layout)
+        if tag == line_tag:
             piece = {}
             item.lines.append(piece)
-        parent = layout.nest.get(tag)
-        if parent is not None and parent in parents:
-            key = f"{parents[parent]}/{key}"
+        if wanted is None:
+            _store(piece if piece is not None else item.values,
+                   _nested(parents, nest.get(tag), tag, key), elements)
         else:
-            parents[tag] = key
-        _store(piece if piece is not None else item.values, key, elements, reading)
+            _store_in_item(item, piece, parents, nest.get(tag), tag, key, wanted, elements)
     if item is not None:
         yield item
     if not closed:

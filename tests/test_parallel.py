@@ -11,7 +11,7 @@ import pytest
 from itmatt_gen import generate, write_cusitm, write_itmatt
 
 from conftest import records, run
-from postconv import parallel
+from postconv import parallel, runner
 from postconv.errors import PostconvError
 from postconv.pipeline import Converter
 from postconv.summary import InputSummary
@@ -127,7 +127,7 @@ def test_dead_worker_is_an_internal_error_not_a_short_output(tmp_path, small_chu
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_cli_splits_a_large_input_with_the_same_bytes(tmp_path, fmt):
     path = _document(tmp_path / "big.xml", 3200, repeats={2000: 10})
-    assert parallel.worth_splitting(str(path))
+    assert runner.worth_splitting(str(path))
     args = ["convert", str(path), "-f", fmt, "--as-of", "2026-11-27", "-q",
             "--summary-json", str(tmp_path / "s.json")]
     one = run(*args, "--jobs", "1")
@@ -140,16 +140,14 @@ def test_cli_splits_a_large_input_with_the_same_bytes(tmp_path, fmt):
 
 def test_small_input_and_stdin_are_not_split(tmp_path):
     small = _document(tmp_path / "small.xml", 5)
-    assert not parallel.worth_splitting(str(small))
-    assert not parallel.worth_splitting("-")
-    assert not parallel.worth_splitting(str(tmp_path))
+    assert not runner.worth_splitting(str(small))
+    assert not runner.worth_splitting("-")
+    assert not runner.worth_splitting(str(tmp_path))
 
 
 def test_dead_worker_fails_the_input_in_a_run(tmp_path, small_chunks, monkeypatch):
-    from postconv import runner
-
     path = _document(tmp_path / "in.xml", 30)
-    monkeypatch.setattr(parallel, "worth_splitting", lambda spec: True)
+    monkeypatch.setattr(runner, "worth_splitting", lambda spec: True)
     monkeypatch.setattr(parallel, "_split_worker", lambda *args: os._exit(9))
     target = tmp_path / "out.jsonl"
     result = runner.run(Converter(profile="us", as_of=AS_OF), [str(path)],

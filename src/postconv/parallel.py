@@ -116,18 +116,6 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
 #: Items per chunk of a split input: big enough that a chunk is one pipe message of
 #: about a megabyte, small enough that the workers finish close together.
 SPLIT_CHUNK = 512
-#: Inputs smaller than this are not split: starting workers would cost more than it saves.
-SPLIT_MIN_BYTES = 4 << 20
-
-
-def worth_splitting(spec: str) -> bool:
-    """Whether ``spec`` is a regular file large enough to share between processes."""
-    try:
-        return os.path.isfile(spec) and os.path.getsize(spec) >= SPLIT_MIN_BYTES
-    except OSError:
-        return False
-
-
 def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     """Convert this worker's chunks of ``spec``; send each one, then the summary."""
     converter = _CONVERTER

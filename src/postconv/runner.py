@@ -124,6 +124,19 @@ def _guarded(convert: Callable[[], None], summary: InputSummary) -> None:
                             f"{type(exc).__name__}: {exc}") from exc
 
 
+#: Inputs smaller than this are not split: starting workers would cost more than it saves.
+SPLIT_MIN_BYTES = 4 << 20
+
+
+def worth_splitting(spec: str) -> bool:
+    """Whether ``spec`` is a regular file large enough to share between processes (decided
+    here, so that a run on small files never imports the parallel machinery)."""
+    try:
+        return os.path.isfile(spec) and os.path.getsize(spec) >= SPLIT_MIN_BYTES
+    except OSError:
+        return False
+
+
 def _split(options: RunOptions, inputs: list[str], on_record: RecordSink | None) -> bool:
     """One large named input and several jobs: its items are shared between processes.
 
@@ -131,8 +144,6 @@ def _split(options: RunOptions, inputs: list[str], on_record: RecordSink | None)
     """
     if options.jobs < 2 or len(inputs) != 1 or on_record is not None or not hasattr(os, "fork"):
         return False
-    from .parallel import worth_splitting
-
     return inputs[0] != STDIN and worth_splitting(inputs[0])
 
 

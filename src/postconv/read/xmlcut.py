@@ -227,15 +227,18 @@ class Cutter:
         first_line = head.count(b"\n") + 1
         return Run(head + run + closing, first_line, line - first_line, last)
 
+    def _without_closing(self, run: Run) -> bytes:
+        """``run``'s document without the end tags added to it."""
+        return run.data if run.last else run.data[:len(run.data) - len(self._closing)]
+
     def end_of(self, run: Run) -> tuple[int, int]:
         """(line, column) in ``run``'s document where the input's bytes end (and the end
         tags added to them begin); errors from there on are not the input's."""
-        data = run.data if run.last else run.data[:len(run.data) - len(self._closing)]
+        data = self._without_closing(run)
         tail = data[data.rfind(b"\n") + 1:]
         column = len(tail) if tail.isascii() else len(tail.decode("utf-8", "replace"))
         return data.count(b"\n") + 1, column + 1
 
     def resume(self, run: Run) -> ResumeStream:
         """``run`` without the end tags added to it, then the rest of the input."""
-        data = run.data if run.last else run.data[:len(run.data) - len(self._closing)]
-        return ResumeStream(data + self._pending, self._stream)
+        return ResumeStream(self._without_closing(run) + self._pending, self._stream)

@@ -48,9 +48,8 @@ def _party(party: str) -> list[tuple[str, str]]:
 
 def _money(name: str, of: str = "r") -> list[tuple[str, str]]:
     m = f"{of}[{name!r}]"
-    return [(f"{name}" if of == "r" else "value", f"P({m}['amount']) if {m} else ''"),
-            (f"{name}_currency" if of == "r" else "value_currency",
-             f"P({m}['currency']) if {m} else ''")]
+    return [(name, f"P({m}['amount']) if {m} else ''"),
+            (f"{name}_currency", f"P({m}['currency']) if {m} else ''")]
 
 
 ITEM_COLUMNS: list[tuple[str, str]] = [

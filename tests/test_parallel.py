@@ -12,8 +12,10 @@ from itmatt_gen import generate, write_cusitm, write_itmatt
 
 from conftest import records, run
 from postconv import parallel, runner
+from postconv.check import Checker
 from postconv.errors import PostconvError
 from postconv.pipeline import Converter
+from postconv.read import xmlcut
 from postconv.summary import InputSummary
 from postconv.write import make_writer
 
@@ -64,6 +66,13 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "SPLIT_CHUNK", 7)
 
 
+@pytest.fixture
+def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of an item or two, so that most runs hold only another worker's items and
+    are skimmed as bytes."""
+    monkeypatch.setattr(xmlcut, "BLOCK", 2048)
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_split_input_gives_the_sequential_bytes(tmp_path, small_chunks, fmt, jobs):
@@ -75,6 +84,57 @@ def test_split_input_gives_the_sequential_bytes(tmp_path, small_chunks, fmt, job
     assert merged.to_json() == summary.to_json()
     assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 5
     assert merged.findings["POSTED_AFTER_MESSAGE"] > 10
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_split_input_skimmed_as_bytes_gives_the_sequential_bytes(tmp_path, small_chunks,
+                                                                 small_runs, jobs):
+    path = _document(tmp_path / "in.xml", 150, repeats={3: 1, 20: 5, 40: 39, 99: 0, 149: 8})
+    expected, summary = _sequential(path, "jsonl")
+    got, merged = _split(path, "jsonl", jobs)
+    assert got == expected
+    assert merged.to_json() == summary.to_json()
+    assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 5
+
+
+def _reject_some(monkeypatch: pytest.MonkeyPatch, indexes: set[int]) -> None:
+    real = Checker.check
+
+    def check(self, record, notes, message_date):
+        if record["source"]["item_index"] in indexes:
+            raise RuntimeError("injected")
+        real(self, record, notes, message_date)
+
+    monkeypatch.setattr(Checker, "check", check)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_a_broken_run_that_only_its_owner_parses_ends_the_output_there(
+        tmp_path, small_chunks, small_runs, monkeypatch, jobs):
+    # the others skim item 100 as bytes and read on; the output must still stop there,
+    # with the summary of one process (rejected items before the error counted, after not)
+    path = _document(tmp_path / "in.xml", 150)
+    text = path.read_text()
+    ids = [line.strip()[8:21] for line in text.splitlines() if "<ItemId>" in line]
+    at = text.index(ids[100])
+    path.write_text(text[:at] + text[at:].replace("</Sender>", "</Sendr>", 1))
+    _reject_some(monkeypatch, {3, 5, *range(91, 98), 110, 130})
+    expected, summary = _sequential(path, "jsonl")
+    assert summary.exit_code == 65 and summary.items_read == 100
+    assert summary.items_rejected == 9 and len(records(expected)) == 91
+    got, merged = _split(path, "jsonl", jobs)
+    assert got == expected
+    assert merged.to_json() == summary.to_json()
+
+
+def test_rejected_items_are_counted_in_order_across_workers(tmp_path, small_chunks,
+                                                             small_runs, monkeypatch):
+    path = _document(tmp_path / "in.xml", 80)
+    _reject_some(monkeypatch, {0, 6, *range(14, 21), 30, 79})
+    expected, summary = _sequential(path, "jsonl")
+    got, merged = _split(path, "jsonl", 2)
+    assert got == expected and summary.items_rejected == 11
+    assert merged.to_json() == summary.to_json()
 
 
 def test_split_input_with_a_bad_header_reports_it_once(tmp_path, small_chunks):

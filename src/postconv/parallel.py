@@ -11,9 +11,9 @@ a plain copy.
 One large input (:func:`run_split`): every worker reads the whole file but converts only
 its share of the items, chunk by chunk in turn (see :class:`~postconv.pipeline.Share`);
 the others it reads only as far as the run state needs (the tracking numbers, so that
-"already seen" is exact). Workers send each finished chunk through a pipe; the parent
-writes the chunks in item order. Reading is done once per worker, so the gain is in
-everything after it: mapping, checking and encoding.
+"already seen" is exact), XML runs of them skimmed as bytes where that is certain.
+Workers send each finished chunk through a pipe; the parent writes the chunks in item
+order, and stops where an error ends the input (see :class:`_Collector`).
 """
 
 from __future__ import annotations
@@ -116,11 +116,38 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
 #: Items per chunk of a split input: big enough that a chunk is one pipe message of
 #: about a megabyte, small enough that the workers finish close together.
 SPLIT_CHUNK = 512
+
+
+class _Rejects(InputSummary):
+    """A worker's summary that also lists the items it rejects, to be sent to the parent
+    (which counts only those before an error that ends the input)."""
+
+    def __init__(self, spec: str) -> None:
+        super().__init__(spec)
+        self.pending: list[tuple[int, str]] = []  # (index, reason)
+
+    def reject(self, reason: str, item_index: int | None = None) -> None:
+        super().reject(reason, item_index)
+        self.pending.append((-1 if item_index is None else item_index, reason))
+
+    def take(self) -> list[tuple[int, str]]:
+        """The rejected items since the last call."""
+        pending, self.pending = self.pending, []
+        return pending
+
+
+def _add_counts(summary: InputSummary, counts: InputSummary) -> None:
+    summary.records_written += counts.records_written
+    for counter in ("findings", "severities", "statuses"):
+        getattr(summary, counter).update(getattr(counts, counter))
+
+
 def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     """Convert this worker's chunks of ``spec``; send each one, then the summary."""
     converter = _CONVERTER
     assert converter is not None
-    summary = InputSummary(spec)
+    summary = _Rejects(spec)
+    counts = InputSummary(spec)  # the records of the chunk being written
     position = [0]
     converter.progress = lambda _summary, bytes_read: position.__setitem__(0, bytes_read)
     buffer = io.BytesIO()
@@ -129,7 +156,8 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
 
     def send() -> None:
         writer.close()
-        conn.send(("chunk", chunk, count, buffer.getvalue(), summary.items_read, position[0]))
+        conn.send(("chunk", chunk, count, buffer.getvalue(), summary.items_read, position[0],
+                   counts, summary.take()))
 
     try:
         try:
@@ -141,15 +169,19 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
                         buffer.seek(0)
                         buffer.truncate()
                         writer = make_writer(fmt, buffer, fragment=True)
+                        counts = InputSummary(spec)
                     chunk, count = number, 0
                 writer.write(record)
+                counts.count(record)
                 count += 1
         except PostconvError as exc:
             summary.error = str(exc)
             summary.exit_code = exc.exit_code
         if count:
             send()
-        conn.send(("end", summary))
+        end = InputSummary(spec, summary.format, summary.items_read, problems=summary.problems,
+                           error=summary.error, exit_code=summary.exit_code)
+        conn.send(("end", end, summary.take()))
     except KeyboardInterrupt:
         os._exit(130)
     except BrokenPipeError:  # the parent is gone
@@ -179,8 +211,7 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
             workers.append(process)
             pipes.append(receive)
         _CONVERTER = None
-        ends = _collect(pipes, writer, summary, converter)
-        _merge(summary, ends)
+        _Collector(pipes, SPLIT_CHUNK, writer, summary, converter).run()
     finally:
         _CONVERTER = None
         for process in workers:
@@ -191,58 +222,103 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
             pipe.close()
 
 
-def _receive(pipe: Connection) -> tuple[Any, ...]:
-    try:
-        message: tuple[Any, ...] = pipe.recv()
-    except EOFError:
-        raise WorkerFailed("a worker process ended unexpectedly") from None
-    if message[0] == "crash":
-        raise WorkerFailed(f"internal error in a worker: {message[1]}")
-    return message
+class _Worker:
+    """The parent's view of one worker: its pipe, and what it has said so far."""
 
+    def __init__(self, pipe: Connection) -> None:
+        self.pipe = pipe
+        self.ahead: tuple[Any, ...] | None = None  # a chunk received before its turn
+        self.read = 0  # items the worker had read when it last said something
+        self.end: InputSummary | None = None
 
-def _collect(pipes: list[Connection], writer: Writer, summary: InputSummary,
-             converter: Converter) -> list[InputSummary]:
-    """Write the workers' chunks in item order; return their summaries."""
-    jobs = len(pipes)
-    waiting: list[tuple[Any, ...] | None] = [None] * jobs
-    ends: list[InputSummary | None] = [None] * jobs
-    chunk = 0
-    while not all(end is not None for end in ends) or any(waiting):
-        owner = chunk % jobs
-        if ends[owner] is not None and waiting[owner] is None:
-            chunk += 1  # that worker is done: this chunk had none of its records
-            continue
-        message = waiting[owner] or _receive(pipes[owner])
-        waiting[owner] = None
+    def hear(self, rejects: dict[int, list[tuple[int, str]]], size: int) -> None:
+        """Receive the next message: a chunk (kept in :attr:`ahead`) or the end."""
+        try:
+            message: tuple[Any, ...] = self.pipe.recv()
+        except EOFError:
+            raise WorkerFailed("a worker process ended unexpectedly") from None
+        if message[0] == "crash":
+            raise WorkerFailed(f"internal error in a worker: {message[1]}")
+        for index, reason in message[-1]:
+            rejects.setdefault(index // size, []).append((index, reason))
         if message[0] == "end":
-            ends[owner] = message[1]
-            continue
-        _, number, count, blob, items_read, bytes_read = message
-        if number != chunk:  # a chunk with no record (all rejected): keep it for later
-            waiting[owner] = message
+            self.end = message[1]
+            self.read = self.end.items_read
+        else:
+            self.ahead = message
+            self.read = message[4]
+
+
+class _Collector:
+    """Writes the workers' chunks in item order and makes the input's summary.
+
+    A worker skims the runs of the others' items without parsing them (see
+    :mod:`postconv.read.xmlskim`), so only the worker that parses a broken run sees the
+    error; the others read on. The output must end where one process would end it: a
+    chunk is written only when every worker has read past its first item without an
+    error before it, and the summary counts only what was written.
+    """
+
+    def __init__(self, pipes: list[Connection], size: int, writer: Writer,
+                 summary: InputSummary, converter: Converter) -> None:
+        self.workers = [_Worker(pipe) for pipe in pipes]
+        self.size = size
+        self.writer = writer
+        self.summary = summary
+        self.converter = converter
+        self.rejects: dict[int, list[tuple[int, str]]] = {}  # by chunk number
+
+    def run(self) -> None:
+        workers, size = self.workers, self.size
+        chunk = 0
+        while True:
+            owner = workers[chunk % len(workers)]
+            if owner.ahead is None and owner.end is None:
+                owner.hear(self.rejects, size)
+            message = None
+            if owner.ahead is not None and owner.ahead[1] == chunk:
+                message, owner.ahead = owner.ahead, None
+            elif all(w.end is not None and w.ahead is None for w in workers):
+                break  # nothing more to write
+            for worker in workers:  # has everyone read past this chunk, or ended?
+                while (worker.end is None and worker.ahead is None
+                       and worker.read < (chunk + 1) * size):
+                    worker.hear(self.rejects, size)
+            stop = self._stop()
+            if stop <= chunk * size:
+                break  # an error before this chunk ends the input, as in one process
+            self._rejected(chunk, stop)
+            if message is not None:
+                _, _, count, blob, items_read, bytes_read, counts, _ = message
+                self.writer.write_encoded(io.BytesIO(blob), count)
+                _add_counts(self.summary, counts)
+                if self.converter.progress is not None:
+                    self.summary.items_read = max(self.summary.items_read, items_read)
+                    self.converter.progress(self.summary, bytes_read)
             chunk += 1
-            continue
-        writer.write_encoded(io.BytesIO(blob), count)
-        chunk += 1
-        if converter.progress is not None:
-            summary.items_read = max(summary.items_read, items_read)
-            converter.progress(summary, bytes_read)
-    return [end for end in ends if end is not None]
+        self._finish()
 
+    def _stop(self) -> int:
+        """The index of the first item past an error that ends the input (or infinity)."""
+        failed = [w.end.items_read for w in self.workers if w.end is not None and w.end.error]
+        return min(failed, default=1 << 62)
 
-def _merge(summary: InputSummary, parts: list[InputSummary]) -> None:
-    """One input's summary from its workers' (each saw every item, wrote its own share)."""
-    first = parts[0]
-    summary.format = first.format
-    summary.items_read = first.items_read
-    summary.problems = list(first.problems)
-    summary.error = first.error
-    summary.exit_code = first.exit_code
-    summary.records_written = sum(p.records_written for p in parts)
-    for counter in ("rejected", "findings", "severities", "statuses"):
-        total = getattr(summary, counter)
-        total.clear()
-        for part in parts:
-            total.update(getattr(part, counter))
-    summary.rejected_items = sorted(i for p in parts for i in p.rejected_items)[:20]
+    def _rejected(self, chunk: int, stop: int) -> None:
+        """Count the rejected items of ``chunk`` before ``stop``, in item order."""
+        for index, reason in sorted(self.rejects.pop(chunk, [])):
+            if index < stop:
+                self.summary.reject(reason, index if index >= 0 else None)
+
+    def _finish(self) -> None:
+        """The summary's totals: an error ends the input where its worker stopped."""
+        ends = [w.end for w in self.workers if w.end is not None]
+        stop = self._stop()
+        for number in sorted(self.rejects):
+            self._rejected(number, stop)
+        first = min(ends, key=lambda end: (not end.error, end.items_read))
+        summary = self.summary
+        summary.format = first.format
+        summary.items_read = first.items_read if first.error else max(e.items_read for e in ends)
+        summary.problems = list(first.problems if first.error else ends[0].problems)
+        summary.error = first.error
+        summary.exit_code = first.exit_code

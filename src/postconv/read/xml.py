@@ -15,6 +15,7 @@ from typing import IO, Any
 from ..xmlsafe import XmlSyntaxError, etree_iterwalk, iterparse, parse_document, release
 from . import RawItem, Values
 from .xmlcut import Cutter, Run
+from .xmlskim import Skimmer
 
 
 @dataclass(slots=True)
@@ -228,12 +229,18 @@ def read_items(stream: IO[bytes], layout: XmlLayout,
     reference the tests hold the runs to). ``skim``: ``(owns, lighter)``: items whose
     index ``owns`` refuses are read with the ``lighter`` layout only (a worker that
     converts part of a file, see :mod:`postconv.parallel`, still needs a few values of
-    the others).
+    the others). A run holding none of the items ``owns`` takes is skimmed as bytes
+    where that is certain (see :mod:`.xmlskim`), else parsed.
     """
     reader = _Items(layout, skim)
     cutter = Cutter(stream, layout.item if cut else "*")
     for run in cutter.runs():
         failure = None
+        if reader.skimmer is not None and run.parse and run.first_line > 1 and not run.last:
+            skimmed = reader.skim(run)
+            if skimmed is not None:
+                yield from skimmed
+                continue
         if run.parse:
             try:
                 root = parse_document(run.data)
@@ -261,10 +268,27 @@ class _Items:
         self.tags = [layout.item] if layout.header is None else [layout.item, layout.header]
         self.owns: Callable[[int], bool] | None = None
         self.lighter = layout
+        self.skimmer: Skimmer | None = None
         if skim is not None:
             self.owns, self.lighter = skim
+            self.skimmer = _skimmer(layout, self.lighter)
         self.header: Values = {}
         self.index = 0
+
+    def skim(self, run: Run) -> list[RawItem] | None:
+        """The items of a run that holds none this reader converts, skimmed as bytes; None
+        if it holds one, or if the bytes alone cannot tell (then the run is parsed)."""
+        owns, first = self.owns, self.index
+        assert owns is not None and self.skimmer is not None
+        if owns(first):
+            return None
+        found = self.skimmer.items(run.data, run.start, run.end)
+        if not found or any(owns(index) for index in range(first + 1, first + len(found))):
+            return None
+        line, header = run.first_line + run.line_offset, self.header
+        self.index = first + len(found)
+        return [RawItem(values, [], first + n, line + newlines, header)
+                for n, (values, newlines) in enumerate(found)]
 
     def of_tree(self, root: Any, run: Run) -> Iterator[RawItem]:
         """The items of one parsed run. Where every item and header is a child of the
@@ -310,6 +334,19 @@ class _Items:
                 _flatten(element, layout.header_table, self.header, None, layout)
             if releasing:
                 release(element)
+
+
+def _skimmer(layout: XmlLayout, lighter: XmlLayout) -> Skimmer | None:
+    """A skimmer for the items read with ``lighter``, if it reads only texts of direct
+    children (or nothing) and the names are plain ASCII."""
+    table = lighter.item_table
+    if lighter.item_selectors is None and (table or lighter.item_keys.root.attributes):
+        return None
+    names = [layout.item, *table, *([layout.header] if layout.header else [])]
+    if not all(name.isascii() and name != "*" for name in names):
+        return None
+    return Skimmer(layout.item, [(name, entry[0] or "") for name, entry in table.items()],
+                   [layout.header] if layout.header else [])
 
 
 _LINE = re.compile(r"\bline (\d+)")

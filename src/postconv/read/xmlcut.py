@@ -48,7 +48,8 @@ class Run:
 
     ``first_line``: the line of the document where the run itself starts (elements above
     it belong to the prolog, already read); ``line_offset``: add it to a line of the
-    document to get the line in the input.
+    document to get the line in the input; ``start``, ``end``: where the run's own bytes
+    are in ``data``.
     """
 
     data: bytes
@@ -56,6 +57,8 @@ class Run:
     line_offset: int
     last: bool
     parse: bool = True
+    start: int = 0
+    end: int = 0
 
 
 class ResumeStream:
@@ -221,11 +224,12 @@ class Cutter:
         closing = b"" if last else self._closing
         if self._first:
             self._first = False
-            return Run(run + closing, 1, 0, last)
+            return Run(run + closing, 1, 0, last, start=len(self._prolog), end=len(run))
         pad = b"\n" + (b" " * column if column <= _MAX_PAD else b"")
         head = self._prolog + pad
         first_line = head.count(b"\n") + 1
-        return Run(head + run + closing, first_line, line - first_line, last)
+        return Run(head + run + closing, first_line, line - first_line, last,
+                   start=len(head), end=len(head) + len(run))
 
     def _without_closing(self, run: Run) -> bytes:
         """``run``'s document without the end tags added to it."""

@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 from postconv.read.xmlskim import Skimmer
 from postconv.xmlsafe import parse_document
 
-SKIMMER = Skimmer("Item", [("ItemId", "ItemId"), ("Class", "MailClass")], ["MessageHeader"])
+#: One wanted child (the usual case, tried first by its own quick path) and two.
+SKIMMERS = {
+    "one": Skimmer("Item", [("ItemId", "ItemId")], ["MessageHeader"]),
+    "two": Skimmer("Item", [("ItemId", "ItemId"), ("Class", "MailClass")], ["MessageHeader"]),
+}
 ROOT = '<Batch xmlns="urn:t" xmlns:p="urn:p" xmlns:q="urn:q">\n'
 
 
@@ -17,41 +21,75 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def parsed(body: str) -> list[tuple[dict[str, list[str]], int]]:
+def parsed(body: str, skimmer: str) -> list[dict[str, list[str]]]:
     """The items of ``body`` read from the lxml tree: texts of the wanted direct
-    children, and the line of each item start tag counted from the body's first line."""
+    children, as the XML reader picks them for a skimmed item."""
     root = parse_document((ROOT + body + "</Batch>").encode())
+    keys = {"ItemId": "ItemId", "Class": "MailClass"} if skimmer == "two" else {
+        "ItemId": "ItemId"}
     found = []
     for element in root.iter("{*}Item"):
         values: dict[str, list[str]] = {}
         for child in element:
             name = _local(child.tag) if isinstance(child.tag, str) else ""
-            key = {"ItemId": "ItemId", "Class": "MailClass"}.get(name)
             text = (child.text or "").strip()
-            if key and text:
-                values.setdefault(key, []).append(text)
-        found.append((values, element.sourceline - 2))
+            if name in keys and text:
+                values.setdefault(keys[name], []).append(text)
+        found.append(values)
     return found
 
 
-def skimmed(body: str) -> list[tuple[dict[str, list[str]], int]] | None:
+def skimmed(body: str, skimmer: str) -> list[dict[str, list[str]]] | None:
     data = (ROOT + body + "</Batch>").encode()
     start = len(ROOT)
-    return SKIMMER.items(data, start, len(data) - len("</Batch>"))
+    return SKIMMERS[skimmer].items(data, start, len(data) - len("</Batch>"))
 
 
-def same(body: str) -> list[tuple[dict[str, list[str]], int]]:
-    got = skimmed(body)
+def same(body: str, skimmer: str) -> list[dict[str, list[str]]]:
+    got = skimmed(body, skimmer)
     assert got is not None, body
-    assert got == parsed(body), body
+    assert got == parsed(body, skimmer), body
     return got
 
 
-def test_plain_items_with_their_lines():
+@pytest.fixture(params=sorted(SKIMMERS))
+def skimmer(request) -> str:
+    return request.param
+
+
+def test_plain_items(skimmer):
     body = ("<Item>\n  <ItemId>RR473124829GB</ItemId>\n  <Class>C</Class>\n</Item>\n"
             "<Item><ItemId> EE123456785US </ItemId></Item>\n")
-    assert same(body) == [({"ItemId": ["RR473124829GB"], "MailClass": ["C"]}, 0),
-                          ({"ItemId": ["EE123456785US"]}, 4)]
+    assert same(body, skimmer)[1] == {"ItemId": ["EE123456785US"]}
+
+
+@pytest.mark.parametrize("body", [
+    "<Item>\n <ItemId>A1</ItemId><X/></Item>\n<Item><ItemId>A2</ItemId></Item>",
+    '<p:Item a="1">\r\n<p:ItemId b=\'2\'>\tA1 </p:ItemId ></p:Item ><p:Item><p:ItemId>B'
+    "</p:ItemId></p:Item>",
+    "<Item><ItemId>A1</ItemId></Item><Wrap><Item><ItemId>A2</ItemId><Note>z</Note></Item>"
+    "</Wrap>\n",
+])
+def test_the_usual_layout_takes_the_quick_path(body):
+    data = (ROOT + body + "</Batch>").encode()
+    found = SKIMMERS["one"]._uniform(data, len(ROOT), len(data) - len("</Batch>"))
+    assert found is not None and found == parsed(body, "one")
+
+
+@pytest.mark.parametrize("body", [
+    "<Item><ItemId>A1</ItemId><Item><ItemId>A2</ItemId></Item></Item>",  # nested
+    "<Item><ItemId>A1</ItemId></Item><Item/><Item><ItemId>A2</ItemId></Item>",
+    "<Item><ItemId>A1</ItemId><Note>Item</Note></Item>",
+    "<Item><ItemId>A1</ItemId><ItemId>A2</ItemId></Item>",
+    "<Item><ItemId>A1</ItemId></Item><p:Item><p:ItemId>A2</p:ItemId></p:Item>",
+    '<Item a=">"><ItemId>A1</ItemId></Item>',
+    "<Item><X/><ItemId>A1</ItemId></Item>",
+])
+def test_anything_else_leaves_the_quick_path(body, skimmer):
+    data = (ROOT + body + "</Batch>").encode()
+    assert SKIMMERS["one"]._uniform(data, len(ROOT), len(data) - len("</Batch>")) is None
+    got = skimmed(body, skimmer)
+    assert got is None or got == parsed(body, skimmer)
 
 
 @pytest.mark.parametrize("body", [
@@ -76,8 +114,8 @@ def test_plain_items_with_their_lines():
     # entities and non-ASCII outside the texts read
     "<Item><Note>a &amp; b — é</Note><ItemId>B1</ItemId></Item>",
 ])
-def test_skimmed_as_parsed(body):
-    assert same(body)
+def test_skimmed_as_parsed(body, skimmer):
+    assert same(body, skimmer)
 
 
 @pytest.mark.parametrize("body", [
@@ -92,19 +130,19 @@ def test_skimmed_as_parsed(body):
     "<Item><ItemId>A</ItemId>",  # an item not closed in the run
     "</Item><Item/>",
 ])
-def test_unsure_runs_are_left_to_the_parser(body):
-    assert skimmed(body) is None
+def test_unsure_runs_are_left_to_the_parser(body, skimmer):
+    assert skimmed(body, skimmer) is None
 
 
-def test_a_name_with_two_colons_is_left_to_the_parser():
+def test_a_name_with_two_colons_is_left_to_the_parser(skimmer):
     data = b"<a:b:Item><ItemId>A</ItemId></a:b:Item>"
-    assert SKIMMER.items(data, 0, len(data)) is None
+    assert SKIMMERS[skimmer].items(data, 0, len(data)) is None
 
 
 def test_no_children_wanted_counts_items():
     skimmer = Skimmer("Item", [])
     data = b"<Item><ItemId>A</ItemId></Item>\n<p:Item a='1'/>"
-    assert skimmer.items(data, 0, len(data)) == [({}, 0), ({}, 1)]
+    assert skimmer.items(data, 0, len(data)) == [{}, {}]
 
 
 _NAMES = st.sampled_from(["Item", "p:Item", "ItemId", "q:ItemId", "Class", "Other",
@@ -137,11 +175,37 @@ def _element(draw, depth: int = 0) -> str:
 
 
 @st.composite
-def _item(draw) -> str:
-    name = draw(st.sampled_from(["Item", "p:Item"]))
-    children = draw(st.lists(_leaf() | _element(1), max_size=5))
+def _item(draw, name: str | None = None) -> str:
+    name = name or draw(st.sampled_from(["Item", "p:Item"]))
+    first = [] if draw(st.integers(0, 4)) == 0 else [f"<{name[:-4]}ItemId>{draw(_LEAF_TEXTS)}"
+                                             f"</{name[:-4]}ItemId>"]
+    children = first + draw(st.lists(_element(1) | _leaf(), max_size=3))
     space = draw(st.sampled_from(["", "\n  ", " "]))
     return f"<{name}{draw(_ATTRIBUTES)}>{space}{space.join(children)}</{name}>"
+
+
+@st.composite
+def _run(draw) -> str:
+    """Items one after another, as a run is cut: mostly of the usual layout."""
+    name = draw(st.sampled_from(["Item", "p:Item"]))
+    parts = draw(st.lists(st.one_of(_item(name), _item(name), _item(name), _element()),
+                          min_size=1, max_size=6))
+    gaps = draw(st.lists(st.sampled_from(["", "\n", "\r\n  "]), min_size=len(parts),
+                         max_size=len(parts)))
+    return _item_first(name, draw) + "".join(g + p for g, p in zip(gaps, parts, strict=True))
+
+
+def _item_first(name: str, draw) -> str:
+    return f"<{name}><{name[:-4]}ItemId>{draw(_LEAF_TEXTS)}</{name[:-4]}ItemId></{name}>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_run())
+def test_any_run_of_items_is_skimmed_as_parsed_or_left(body):
+    for skimmer in SKIMMERS:
+        got = skimmed(body, skimmer)
+        if got is not None:
+            assert got == parsed(body, skimmer), (skimmer, body)
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,6 +213,7 @@ def _item(draw) -> str:
        st.lists(st.sampled_from(["", "\n", "\r\n  ", "text"]), min_size=7, max_size=7))
 def test_any_well_formed_run_is_skimmed_as_parsed_or_left(elements, gaps):
     body = "".join(gap + element for gap, element in zip(gaps, [*elements, ""], strict=False))
-    got = skimmed(body)
-    if got is not None:
-        assert got == parsed(body)
+    for skimmer in SKIMMERS:
+        got = skimmed(body, skimmer)
+        if got is not None:
+            assert got == parsed(body, skimmer), (skimmer, body)

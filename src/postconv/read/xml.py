@@ -285,10 +285,10 @@ class _Items:
         found = self.skimmer.items(run.data, run.start, run.end)
         if not found or any(owns(index) for index in range(first + 1, first + len(found))):
             return None
-        line, header = run.first_line + run.line_offset, self.header
+        header = self.header
         self.index = first + len(found)
-        return [RawItem(values, [], first + n, line + newlines, header)
-                for n, (values, newlines) in enumerate(found)]
+        # not written by this reader, so not located: no line
+        return [RawItem(values, [], first + n, None, header) for n, values in enumerate(found)]
 
     def of_tree(self, root: Any, run: Run) -> Iterator[RawItem]:
         """The items of one parsed run. Where every item and header is a child of the

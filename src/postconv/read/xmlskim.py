@@ -26,6 +26,7 @@ _TAG_REST = re.compile(rb"""(?:[^>"']+|"[^"]*"|'[^']*')*>""")
 
 
 #: A namespace prefix with its colon, as it may stand before a local name in a tag.
+_NAME_ENDS = frozenset(b" \t\r\n>")
 _PREFIX = re.compile(rb"[^\s<>/=\"':]+:")
 _NOT_IN_NAMES = re.compile(rb"[\s<>/=\"']")
 
@@ -46,18 +47,85 @@ class Skimmer:
         names = sorted({self.item, *self.keys}, key=len, reverse=True)
         self._names = re.compile(b"(?:" + b"|".join(re.escape(n) for n in names)
                                  + rb")(?=[\s/>])")
+        self._uniform_patterns: dict[bytes, re.Pattern[bytes]] = {}
 
-    def items(self, data: bytes, start: int, end: int) -> list[tuple[Values, int]] | None:
-        """The items in ``data[start:end]`` as (values, newlines before the item's start
-        tag, counted from ``start``), or None when the bytes alone cannot tell for sure."""
-        for breaker in (b"<!", b"<?", *self.stop):
-            if data.find(breaker, start, end) >= 0:
+    def items(self, data: bytes, start: int, end: int) -> list[Values] | None:
+        """The wanted texts of each item in ``data[start:end]``, or None when the bytes
+        alone cannot tell for sure."""
+        if not _plain(data, start, end) or any(
+                data.find(name, start, end) >= 0 for name in self.stop):
+            return None
+        if len(self.keys) == 1:
+            found = self._uniform(data, start, end)
+            if found is not None:
+                return found
+        return self._tag_by_tag(data, start, end)
+
+    def _uniform(self, data: bytes, start: int, end: int) -> list[Values] | None:
+        """The usual layout, found by a few scans in C: every item's first child is the one
+        wanted child, with a plain text; one prefix throughout (or none); the names
+        nowhere else in the run. None if any of that does not hold.
+
+        Why that is certain: the run is cut before an item start tag, so its first tag
+        gives the prefix. Each item start tag is matched with its child, and the next
+        occurrence of the item's name after that must be its end tag and the one after
+        that the next item's start tag (or none, at the end of the run): so no item is
+        missed, none lies inside another, and (when the item's name is part of the
+        child's) no other element has the child's name.
+        """
+        item, (child, key) = self.item, next(iter(self.keys.items()))
+        name = data.find(item, start, start + 256)
+        prefix = data[start + 1:name]
+        if name < 0 or (prefix and not _PREFIX.fullmatch(prefix)):
+            return None
+        pattern, size = self._pattern(prefix), len(item)
+        opening, closing = b"<" + prefix, b"</" + prefix
+        found: list[Values] = []
+        at = start
+        while at >= 0:
+            match = pattern.match(data, at, end)
+            if match is None:
                 return None
+            close = data.find(item, match.end(), end)
+            if (close < 0 or data[close - len(closing):close] != closing
+                    or data[close + size] not in _NAME_ENDS):
+                return None
+            following = data.find(item, close + size, end)
+            if following >= 0:
+                at = following - len(opening)
+                if data[at:following] != opening:
+                    return None
+            else:
+                at = -1
+            if item not in child and data.count(child, match.end(), close) != 0:
+                return None
+            text = match.group(1)
+            if not text.isascii():
+                return None
+            value = text.decode("ascii")
+            if "\r" in value:  # line ends as the parser gives them
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
+            value = value.strip()
+            found.append({key: [value]} if value else {})
+        return found
+
+    def _pattern(self, prefix: bytes) -> re.Pattern[bytes]:
+        """An item start tag and its first child's text, with ``prefix`` on both names."""
+        pattern = self._uniform_patterns.get(prefix)
+        if pattern is None:
+            item, child = re.escape(prefix + self.item), re.escape(prefix + next(iter(self.keys)))
+            tag_end = rb"(?:\s[^<>]*)?(?<!/)>"
+            pattern = self._uniform_patterns[prefix] = re.compile(
+                rb"<" + item + tag_end + rb"\s*<" + child + tag_end + rb"([^<&]*)</" + child
+                + rb"\s*>")
+        return pattern
+
+    def _tag_by_tag(self, data: bytes, start: int, end: int) -> list[Values] | None:
+        """Any other layout: every tag with a wanted name, judged where it stands."""
         item, keys = self.item, self.keys
-        found: list[tuple[Values, int]] = []
+        found: list[Values] = []
         values: Values | None = None  # of the item being read, if inside one
         content = 0  # where the open item's content starts
-        lines, counted = 0, start
         for match in self._names.finditer(data, start, end):
             at = match.start()
             before = data[at - 1] if at > start else 0
@@ -87,11 +155,9 @@ class Skimmer:
                 rest = _TAG_REST.match(data, match.end(), end)
                 if rest is None:
                     return None
-                lines += data.count(b"\n", counted, tag)
-                counted = tag
-                found.append(({}, lines))
+                found.append({})
                 if data[rest.end() - 2] != 0x2F:  # not "/>": the item has content
-                    values = found[-1][0]
+                    values = found[-1]
                     content = rest.end()
             elif values is not None and not closing:
                 direct = _direct_child(data, content, tag)
@@ -124,6 +190,18 @@ class Skimmer:
         if values is not None:
             return None
         return found
+
+
+def _plain(data: bytes, start: int, end: int) -> bool:
+    """No comment, CDATA section, DOCTYPE or processing instruction: every ``<`` of a
+    well-formed run begins a tag. (``!`` and ``?`` are rare; ``<`` is everywhere.)"""
+    for mark in (b"!", b"?"):
+        at = data.find(mark, start, end)
+        while at >= 0:
+            if data[at - 1] == 0x3C:
+                return False
+            at = data.find(mark, at + 1, end)
+    return True
 
 
 def _direct_child(data: bytes, content: int, at: int) -> bool | None:

@@ -66,11 +66,11 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "SPLIT_CHUNK", 7)
 
 
-@pytest.fixture
-def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Runs of an item or two, so that most runs hold only another worker's items and
-    are skimmed as bytes."""
-    monkeypatch.setattr(xmlcut, "BLOCK", 2048)
+@pytest.fixture(params=[2048, 6000], ids=lambda b: f"block{b}")
+def small_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Runs of one to four items, so that most runs hold only another worker's items and
+    are skimmed as bytes, and many are split where the owner changes."""
+    monkeypatch.setattr(xmlcut, "BLOCK", request.param)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])

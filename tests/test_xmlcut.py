@@ -215,3 +215,83 @@ def test_any_layout_reads_alike(count, separators, block, cut_at):
         assert_same(data)
     finally:
         xmlcut.BLOCK = original
+
+
+# A worker that converts every other chunk of items skims the rest: runs holding only
+# those are read as bytes, a run holding both is split where the owner changes.
+
+LIGHT = resolve_dialect("itmatt").xml_layout(frozenset({"tracking_number"}))
+
+
+def skimming(data: bytes, chunk: int):
+    """What a worker reading chunk 0, 2, 4... of ``chunk`` items gets: owned items in
+    full, others' items by their tracking numbers (no line), and how it ended."""
+    def owns(index: int) -> bool:
+        return (index // chunk) % 2 == 0
+
+    seen: list[tuple] = []
+    end = None
+    try:
+        for raw in read_items(io.BytesIO(data), LAYOUT, (owns, LIGHT)):
+            seen.append((raw.values, raw.lines, raw.index, raw.line, raw.header))
+    except XmlSyntaxError as exc:
+        end = ("syntax", exc.msg, exc.position)
+    except PostconvError as exc:
+        end = (type(exc).__name__, str(exc))
+    return seen, end, owns
+
+
+def assert_skims_alike(data: bytes, chunk: int) -> list[tuple]:
+    reference, reference_end = outcome(data, False)
+    seen, end, owns = skimming(data, chunk)
+    assert end == reference_end
+    assert len(seen) == len(reference)
+    for got, (values, lines, index, line, header, _) in zip(seen, reference, strict=True):
+        if owns(index):
+            assert got == (values, lines, index, line, header)
+        else:
+            assert got[0] == {k: v for k, v in values.items() if k == "ItemId"}
+            assert got[2] == index and got[4] == header
+    return seen
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7])
+def test_skimming_reader_gives_the_owned_items_as_parsed(block, chunk):
+    seen = assert_skims_alike(itmatt(*items(30)).encode(), chunk)
+    assert len(seen) == 30
+
+
+@pytest.mark.parametrize("chunk", [2, 3])
+@pytest.mark.parametrize("broken", [6, 7, 8, 9])
+def test_skimming_reader_stops_at_an_error_in_its_own_items(block, chunk, broken):
+    parts = items(16)
+    parts[broken] = parts[broken].replace("</Sender>", "</Sendr>")
+    seen, end, owns = skimming(itmatt(*parts).encode(), chunk)
+    _, reference_end = outcome(itmatt(*parts).encode(), False)
+    if owns(broken):  # its owner reports the error where one process would
+        assert end == reference_end and len(seen) == broken
+    # the others' items are skimmed and may be read past it: the parent stops there
+    assert [s[2] for s in seen[:broken]] == list(range(broken))
+
+
+def test_skimming_splits_a_run_where_the_owner_changes(monkeypatch):
+    parts = items(12)
+    data = itmatt(*parts).encode()
+    monkeypatch.setattr(xmlcut, "BLOCK", len(data) // 3)
+    runs = list(xmlcut.Cutter(io.BytesIO(data), "Item").runs())
+    assert len(runs) >= 3 and all(run.parse for run in runs)
+    parsed = []
+    real = xmlcut.Cutter.part
+
+    def part(self, run, begin, stop):
+        made = real(self, run, begin, stop)
+        parsed.append(made)
+        return made
+
+    monkeypatch.setattr(xmlcut.Cutter, "part", part)
+    assert_skims_alike(data, 3)
+    assert parsed  # runs were split, and each part sits where its bytes are in the input
+    for made in parsed:
+        line = made.data[made.start:].split(b"\n", 1)[0]
+        assert data.split(b"\n")[made.first_line + made.line_offset - 1].endswith(line)
+        assert made.data.split(b"\n")[made.first_line - 1].startswith(b" " * made.column)

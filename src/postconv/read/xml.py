@@ -8,7 +8,7 @@ however many items a file holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -235,28 +235,56 @@ def read_items(stream: IO[bytes], layout: XmlLayout,
     reader = _Items(layout, skim)
     cutter = Cutter(stream, layout.item if cut else "*")
     for run in cutter.runs():
-        failure = None
+        plan = None
         if reader.skimmer is not None and run.parse and run.first_line > 1 and not run.last:
-            skimmed = reader.skim(run)
-            if skimmed is not None:
-                yield from skimmed
+            plan = reader.plan(run)
+        if plan is None:
+            if (yield from _read(reader, cutter, run)):
+                return
+            continue
+        skimmed, owned = plan
+        if owned is not None and owned[0] == run.start:  # this reader's items first
+            head = cutter.part(run, *owned)
+            root = _parsed(head)
+            if root is None:  # read the run as a whole: the error is found as it would be
+                if (yield from _read(reader, cutter, run)):
+                    return
                 continue
-        if run.parse:
-            try:
-                root = parse_document(run.data)
-            except XmlSyntaxError as exc:
-                failure = exc
-            else:
-                yield from reader.of_tree(root, run)
-                continue
+            yield from reader.of_tree(root, head)
+            owned = None
+        yield from reader.skimmed(skimmed)
+        if owned is not None and (yield from _read(reader, cutter, cutter.part(run, *owned))):
+            return
+
+
+def _parsed(run: Run) -> Any:
+    """The tree of ``run``, or None if it does not parse."""
+    try:
+        return parse_document(run.data)
+    except XmlSyntaxError:
+        return None
+
+
+def _read(reader: _Items, cutter: Cutter, run: Run) -> Generator[RawItem, None, bool]:
+    """The items of ``run``, parsed; if it does not parse, iterparse reads on from there to
+    the end of the input (then True: the input is read)."""
+    failure = None
+    if run.parse:
         try:
-            yield from reader.of(iterparse(cutter.resume(run), reader.tags), run, True)
+            root = parse_document(run.data)
         except XmlSyntaxError as exc:
-            # iterparse names some errors badly (an undefined entity: "no element found",
-            # line 0); the run's own error is the one to give when it lies inside the run
-            inside = failure is not None and failure.position < cutter.end_of(run)
-            raise _shifted(failure if inside else exc, run) from None
-        return
+            failure = exc
+        else:
+            yield from reader.of_tree(root, run)
+            return False
+    try:
+        yield from reader.of(iterparse(cutter.resume(run), reader.tags), run, True)
+    except XmlSyntaxError as exc:
+        # iterparse names some errors badly (an undefined entity: "no element found",
+        # line 0); the run's own error is the one to give when it lies inside the run
+        inside = failure is not None and failure.position < cutter.end_of(run)
+        raise _shifted(failure if inside else exc, run) from None
+    return True
 
 
 class _Items:
@@ -275,19 +303,31 @@ class _Items:
         self.header: Values = {}
         self.index = 0
 
-    def skim(self, run: Run) -> list[RawItem] | None:
-        """The items of a run that holds none this reader converts, skimmed as bytes; None
-        if it holds one, or if the bytes alone cannot tell (then the run is parsed)."""
+    def plan(self, run: Run) -> tuple[list[Values], tuple[int, int] | None] | None:
+        """How to read a run with items this reader only skims: (their values, skimmed
+        as bytes; the stretch of the run holding the items it converts, to parse: at its
+        start or its end, or None). None: parse the run as a whole (the bytes alone cannot
+        tell, or owned and skimmed items alternate more than once)."""
         owns, first = self.owns, self.index
         assert owns is not None and self.skimmer is not None
-        if owns(first):
-            return None
         found = self.skimmer.items(run.data, run.start, run.end)
-        if not found or any(owns(index) for index in range(first + 1, first + len(found))):
+        if not found:
             return None
-        header = self.header
+        owned = [owns(index) for index in range(first, first + len(found))]
+        switch = owned.index(not owned[0]) if not all(o == owned[0] for o in owned) else 0
+        if switch and owned[switch:].count(owned[0]):
+            return None
+        if not switch:
+            return None if owned[0] else ([values for values, _ in found], None)
+        cut = found[switch][1]
+        if owned[0]:
+            return [values for values, _ in found[switch:]], (run.start, cut)
+        return [values for values, _ in found[:switch]], (cut, run.end)
+
+    def skimmed(self, found: list[Values]) -> list[RawItem]:
+        """Raw items of skimmed values (not written by this reader, so not located)."""
+        first, header = self.index, self.header
         self.index = first + len(found)
-        # not written by this reader, so not located: no line
         return [RawItem(values, [], first + n, None, header) for n, values in enumerate(found)]
 
     def of_tree(self, root: Any, run: Run) -> Iterator[RawItem]:

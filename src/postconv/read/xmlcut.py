@@ -49,7 +49,8 @@ class Run:
     ``first_line``: the line of the document where the run itself starts (elements above
     it belong to the prolog, already read); ``line_offset``: add it to a line of the
     document to get the line in the input; ``start``, ``end``: where the run's own bytes
-    are in ``data``.
+    are in ``data``; ``column``: where they start on their line of the input (characters;
+    past :data:`_MAX_PAD` not kept).
     """
 
     data: bytes
@@ -59,6 +60,7 @@ class Run:
     parse: bool = True
     start: int = 0
     end: int = 0
+    column: int = 0
 
 
 class ResumeStream:
@@ -225,11 +227,28 @@ class Cutter:
         if self._first:
             self._first = False
             return Run(run + closing, 1, 0, last, start=len(self._prolog), end=len(run))
+        return self._document(run, line, column, last)
+
+    def _document(self, run: bytes, line: int, column: int, last: bool) -> Run:
+        """``run``, which starts at ``line`` and ``column`` of the input, as a document:
+        the prolog, a line break and spaces up to that column, the run, end tags."""
         pad = b"\n" + (b" " * column if column <= _MAX_PAD else b"")
         head = self._prolog + pad
         first_line = head.count(b"\n") + 1
-        return Run(head + run + closing, first_line, line - first_line, last,
-                   start=len(head), end=len(head) + len(run))
+        return Run(head + run + (b"" if last else self._closing), first_line,
+                   line - first_line, last, start=len(head), end=len(head) + len(run),
+                   column=column)
+
+    def part(self, run: Run, begin: int, stop: int) -> Run:
+        """The bytes of ``run`` from ``begin`` to ``stop`` (item start tags, or its end) as a
+        run of their own, placed where they are in the input."""
+        data = run.data
+        line = run.first_line + run.line_offset + data.count(b"\n", run.start, begin)
+        before = data.rfind(b"\n", run.start, begin)
+        text = data[before + 1 if before >= 0 else run.start:begin]
+        column = (0 if before >= 0 else run.column) + (
+            len(text) if text.isascii() else _MAX_PAD + 1)
+        return self._document(data[begin:stop], line, column, run.last and stop == run.end)
 
     def _without_closing(self, run: Run) -> bytes:
         """``run``'s document without the end tags added to it."""

@@ -49,9 +49,9 @@ class Skimmer:
                                  + rb")(?=[\s/>])")
         self._uniform_patterns: dict[bytes, re.Pattern[bytes]] = {}
 
-    def items(self, data: bytes, start: int, end: int) -> list[Values] | None:
-        """The wanted texts of each item in ``data[start:end]``, or None when the bytes
-        alone cannot tell for sure."""
+    def items(self, data: bytes, start: int, end: int) -> list[tuple[Values, int]] | None:
+        """The wanted texts of each item in ``data[start:end]`` and where its start tag
+        is, or None when the bytes alone cannot tell for sure."""
         if not _plain(data, start, end) or any(
                 data.find(name, start, end) >= 0 for name in self.stop):
             return None
@@ -61,7 +61,7 @@ class Skimmer:
                 return found
         return self._tag_by_tag(data, start, end)
 
-    def _uniform(self, data: bytes, start: int, end: int) -> list[Values] | None:
+    def _uniform(self, data: bytes, start: int, end: int) -> list[tuple[Values, int]] | None:
         """The usual layout, found by a few scans in C: every item's first child is the one
         wanted child, with a plain text; one prefix throughout (or none); the names
         nowhere else in the run. None if any of that does not hold.
@@ -80,9 +80,10 @@ class Skimmer:
             return None
         pattern, size = self._pattern(prefix), len(item)
         opening, closing = b"<" + prefix, b"</" + prefix
-        found: list[Values] = []
+        found: list[tuple[Values, int]] = []
         at = start
         while at >= 0:
+            position = at
             match = pattern.match(data, at, end)
             if match is None:
                 return None
@@ -106,7 +107,7 @@ class Skimmer:
             if "\r" in value:  # line ends as the parser gives them
                 value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = value.strip()
-            found.append({key: [value]} if value else {})
+            found.append(({key: [value]} if value else {}, position))
         return found
 
     def _pattern(self, prefix: bytes) -> re.Pattern[bytes]:
@@ -120,10 +121,10 @@ class Skimmer:
                 + rb"\s*>")
         return pattern
 
-    def _tag_by_tag(self, data: bytes, start: int, end: int) -> list[Values] | None:
+    def _tag_by_tag(self, data: bytes, start: int, end: int) -> list[tuple[Values, int]] | None:
         """Any other layout: every tag with a wanted name, judged where it stands."""
         item, keys = self.item, self.keys
-        found: list[Values] = []
+        found: list[tuple[Values, int]] = []
         values: Values | None = None  # of the item being read, if inside one
         content = 0  # where the open item's content starts
         for match in self._names.finditer(data, start, end):
@@ -155,9 +156,9 @@ class Skimmer:
                 rest = _TAG_REST.match(data, match.end(), end)
                 if rest is None:
                     return None
-                found.append({})
+                found.append(({}, tag))
                 if data[rest.end() - 2] != 0x2F:  # not "/>": the item has content
-                    values = found[-1]
+                    values = found[-1][0]
                     content = rest.end()
             elif values is not None and not closing:
                 direct = _direct_child(data, content, tag)

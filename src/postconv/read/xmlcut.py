@@ -170,7 +170,7 @@ class Cutter:
             while True:  # as many runs as the pending bytes give
                 pending = self._pending
                 floor = len(self._prolog) if self._first else 0
-                cut = self._within_lines(pending, last_item_start(
+                cut, breaks = self._within_lines(pending, last_item_start(
                     pending, name, max(new_from, 1) - 1) if block else len(pending), floor)
                 new_from = 0
                 if not block and (cut == len(pending) or cut <= floor):
@@ -183,18 +183,21 @@ class Cutter:
                         return
                     break
                 self._pending = pending[cut:]
-                yield self._run(pending[:cut], last=False)
+                yield self._run(pending[:cut], last=False, breaks=breaks)
 
-    def _within_lines(self, data: bytes, cut: int, floor: int) -> int:
+    def _within_lines(self, data: bytes, cut: int, floor: int) -> tuple[int, int]:
         """An earlier cut if the run up to ``cut`` has too many lines for libxml2 to
-        number its elements exactly (past line 65,535 it may say one too many)."""
+        number its elements exactly (past line 65,535 it may say one too many); and the
+        line breaks before the cut."""
         budget = _MAX_LINES - (0 if self._first else self._prolog.count(b"\n") + 1)
-        while cut > floor and data.count(b"\n", 0, cut) > budget:
+        breaks = data.count(b"\n", 0, cut)
+        while cut > floor and breaks > budget:
             earlier = last_item_start(data, self._name, floor, (cut + floor) // 2)
             if earlier <= floor:
                 break
             cut = earlier
-        return cut
+            breaks = data.count(b"\n", 0, cut)
+        return cut, breaks
 
     def _stop(self, pending: bytes) -> Run:
         """Cutting ends here: iterparse reads ``pending`` (prolog in front) and the rest."""
@@ -216,9 +219,10 @@ class Cutter:
         self._closing = "".join(f"</{name}>" for name in reversed(names)).encode("ascii")
         return True
 
-    def _run(self, run: bytes, last: bool) -> Run:
+    def _run(self, run: bytes, last: bool, breaks: int | None = None) -> Run:
         line, column = self._line, self._column
-        breaks = run.count(b"\n")
+        if breaks is None:
+            breaks = run.count(b"\n")
         tail = run[run.rfind(b"\n") + 1:]
         self._line += breaks
         self._column = (column if not breaks else 0) + (

@@ -33,6 +33,7 @@ from typing import Any
 from .check.seen import pack
 from .errors import PostconvError
 from .pipeline import Converter, Share
+from .record import Record
 from .summary import InputSummary
 from .write import Writer, make_writer
 
@@ -118,13 +119,17 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
 SPLIT_CHUNK = 512
 
 
-class _Rejects(InputSummary):
-    """A worker's summary that also lists the items it rejects, to be sent to the parent
-    (which counts only those before an error that ends the input)."""
+class _WorkerSummary(InputSummary):
+    """A worker's summary: records are counted by chunk instead (see :func:`_split_worker`),
+    and rejected items are listed to be sent; the parent counts only what comes before an
+    error that ends the input."""
 
     def __init__(self, spec: str) -> None:
         super().__init__(spec)
         self.pending: list[tuple[int, str]] = []  # (index, reason)
+
+    def count(self, record: Record) -> None:
+        pass
 
     def reject(self, reason: str, item_index: int | None = None) -> None:
         super().reject(reason, item_index)
@@ -146,7 +151,7 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     """Convert this worker's chunks of ``spec``; send each one, then the summary."""
     converter = _CONVERTER
     assert converter is not None
-    summary = _Rejects(spec)
+    summary = _WorkerSummary(spec)
     counts = InputSummary(spec)  # the records of the chunk being written
     position = [0]
     converter.progress = lambda _summary, bytes_read: position.__setitem__(0, bytes_read)

@@ -1,3 +1,5 @@
+import re
+
 from postconv.check.seen import SeenSet, pack
 
 
@@ -15,3 +17,12 @@ def test_pack_is_exact_for_s10_and_separates_others():
     assert pack("not an s10") >= 1 << 63
     seen = SeenSet()
     assert not seen.add("not an s10") and seen.add("not an s10")
+
+
+def test_only_the_s10_form_packs_exactly():
+    s10 = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")
+    samples = ["RR473124829GB", "rr473124829gb", "RR 73124829GB", "RR+73124829GB",
+               "RR٤73124829GB", "RR47312482\uff19GB", "R1473124829GB", "RR473124829G1",
+               "RR473124829GBX", "ÄR473124829GB"]
+    for sample in samples:
+        assert (pack(sample) < 1 << 63) == bool(s10.fullmatch(sample)), sample

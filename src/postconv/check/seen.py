@@ -8,7 +8,6 @@ open-addressing table in an ``array`` that is at most half full.
 
 from __future__ import annotations
 
-import re
 from array import array
 from string import ascii_uppercase as _LETTERS
 
@@ -19,14 +18,15 @@ _INITIAL_BITS = 12
 
 #: The two-letter groups of an S10 identifier, numbered 0..675.
 _PAIRS = {a + b: n for n, (a, b) in enumerate((a, b) for a in _LETTERS for b in _LETTERS)}
-_S10 = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")
 
 
 def pack(identifier: str) -> int:
     """A non-zero 64-bit key, exact for S10 ids, a 63-bit digest with the top bit otherwise."""
-    if len(identifier) == 13 and _S10.fullmatch(identifier):
-        return ((_PAIRS[identifier[:2]] * 1_000_000_000 + int(identifier[2:11])) * 676
-                + _PAIRS[identifier[11:]] + 1)
+    if len(identifier) == 13:  # [A-Z]{2}[0-9]{9}[A-Z]{2}, without a regex: this runs per item
+        first, last, digits = _PAIRS.get(identifier[:2]), _PAIRS.get(identifier[11:]), \
+            identifier[2:11]
+        if first is not None and last is not None and digits.isascii() and digits.isdigit():
+            return (first * 1_000_000_000 + int(digits)) * 676 + last + 1
     from hashlib import blake2b  # rare path: only identifiers that are not S10
 
     digest = int.from_bytes(blake2b(identifier.encode("utf-8"), digest_size=8).digest(), "big")

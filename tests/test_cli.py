@@ -5,6 +5,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -128,6 +129,29 @@ def test_ctrl_c_leaves_no_partial_output(tmp_path):
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.xml"]
+
+
+@pytest.mark.parametrize("inputs", [1, 3], ids=["one-split-input", "several-inputs"])
+def test_ctrl_c_while_workers_start_is_not_lost(tmp_path, inputs):
+    # caught half-way through a fork, an interrupt used to be swallowed (the run went on
+    # to the end) or to leave a worker behind (the run hung)
+    for n in range(inputs):
+        (tmp_path / f"in{n}.xml").write_text(itmatt(*[ITEM] * 6000))
+    files = [str(tmp_path / f"in{n}.xml") for n in range(inputs)]
+    for delay in (0, 0.004, 0.008, 0.012, 0.02, 0.03):
+        proc = subprocess.Popen([sys.executable, "-m", "postconv", "convert", *files, "-o",
+                                 str(tmp_path / "out.jsonl"), "--jobs", "2"],
+                                stderr=subprocess.PIPE, cwd=REPO)
+        for _ in range(200):
+            if any(p.name.endswith(".part") for p in tmp_path.iterdir()):
+                break
+            subprocess.run(["sleep", "0.02"], check=True)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, (delay, err)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            f"in{n}.xml" for n in range(inputs))
 
 
 def test_records_on_stdout_people_on_stderr():

@@ -22,6 +22,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import signal
 import tempfile
 from array import array
 from collections.abc import Callable, Iterator
@@ -67,11 +68,29 @@ def _work(spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
 
 
 @contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C waits until the workers are forked: caught half-way through a fork, it can
+    be lost (an at-fork handler swallows it) or leave a worker this process does not yet
+    know of, and so cannot stop."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _interruptible() -> None:
+    """In a worker: Ctrl-C as usual again (forked with it held, see above)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
 def _pool(converter: Converter, jobs: int) -> Iterator[ProcessPoolExecutor]:
     global _CONVERTER
     _CONVERTER = converter
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_interruptible) as pool:
             try:
                 yield pool
             except BaseException:
@@ -93,10 +112,11 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     seen = converter.checker.seen
     with tempfile.TemporaryDirectory(prefix="postconv-") as folder, \
             _pool(converter, jobs) as pool:
-        futures: list[Future[tuple[InputSummary, bytes]]] = [
-            pool.submit(_work, spec, os.path.join(folder, f"{n}.part"), fmt)
-            for n, spec in enumerate(inputs)
-        ]
+        with _interrupts_held():  # the pool forks its workers on the first submit
+            futures: list[Future[tuple[InputSummary, bytes]]] = [
+                pool.submit(_work, spec, os.path.join(folder, f"{n}.part"), fmt)
+                for n, spec in enumerate(inputs)
+            ]
         for n, (spec, future) in enumerate(zip(inputs, futures, strict=True)):
             summary, blob = future.result()
             numbers = array("Q")
@@ -149,6 +169,7 @@ def _add_counts(summary: InputSummary, counts: InputSummary) -> None:
 
 def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     """Convert this worker's chunks of ``spec``; send each one, then the summary."""
+    _interruptible()
     converter = _CONVERTER
     assert converter is not None
     summary = _WorkerSummary(spec)
@@ -207,14 +228,15 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
     pipes: list[Connection] = []
     _CONVERTER = converter
     try:
-        for n in range(jobs):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_split_worker, daemon=True,
-                                      args=(spec, Share(n, jobs, SPLIT_CHUNK), fmt, send))
-            process.start()
-            send.close()
-            workers.append(process)
-            pipes.append(receive)
+        with _interrupts_held():
+            for n in range(jobs):
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_split_worker, daemon=True,
+                                          args=(spec, Share(n, jobs, SPLIT_CHUNK), fmt, send))
+                process.start()
+                send.close()
+                workers.append(process)
+                pipes.append(receive)
         _CONVERTER = None
         _Collector(pipes, SPLIT_CHUNK, writer, summary, converter).run()
     finally:

@@ -115,7 +115,8 @@ class Skimmer:
         pattern = self._uniform_patterns.get(prefix)
         if pattern is None:
             item, child = re.escape(prefix + self.item), re.escape(prefix + next(iter(self.keys)))
-            tag_end = rb"(?:\s[^<>]*)?(?<!/)>"
+            # attributes (a quoted value may hold ">" or "/"), not "/>"
+            tag_end = rb"""(?:\s(?:[^<>"']++|"[^"<]*+"|'[^'<]*+')*+)?(?<!/)>"""
             pattern = self._uniform_patterns[prefix] = re.compile(
                 rb"<" + item + tag_end + rb"\s*<" + child + tag_end + rb"([^<&]*)</" + child
                 + rb"\s*>")

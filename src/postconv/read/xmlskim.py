@@ -100,13 +100,9 @@ class Skimmer:
                 at = -1
             if item not in child and data.count(child, match.end(), close) != 0:
                 return None
-            text = match.group(1)
-            if not text.isascii():
+            value = _text(match.group(1))
+            if value is None:
                 return None
-            value = text.decode("ascii")
-            if "\r" in value:  # line ends as the parser gives them
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
-            value = value.strip()
             found.append(({key: [value]} if value else {}, position))
         return found
 
@@ -175,23 +171,25 @@ class Skimmer:
                 text_end = data.find(b"<", rest.end(), end)
                 if text_end < 0:
                     return None
-                raw = data[rest.end():text_end]
-                if not raw.isascii() or b"&" in raw:
+                text = _text(data[rest.end():text_end])
+                if text is None:
                     return None
-                text = raw.decode("ascii")
-                if "\r" in text:  # line ends as the parser gives them
-                    text = text.replace("\r\n", "\n").replace("\r", "\n")
-                text = text.strip()
                 if text:
-                    key = keys[name]
-                    texts = values.get(key)
-                    if texts is None:
-                        values[key] = [text]
-                    else:
-                        texts.append(text)
+                    values.setdefault(keys[name], []).append(text)
         if values is not None:
             return None
         return found
+
+
+def _text(raw: bytes) -> str | None:
+    """A text as the parser gives it, stripped; None if the bytes alone cannot tell (an
+    entity or character reference, a non-ASCII byte whose encoding is not known here)."""
+    if not raw.isascii() or b"&" in raw:
+        return None
+    text = raw.decode("ascii")
+    if "\r" in text:  # line ends as the parser gives them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
 
 
 def _plain(data: bytes, start: int, end: int) -> bool:

@@ -104,3 +104,20 @@ def test_only_the_factory_builds_parsers():
                 if names & PARSER_BUILDERS or path.name not in {"xmlsafe.py", "validate.py"}:
                     offenders.append(f"{path.name}: from {node.module} import {names}")
     assert offenders == []
+
+
+def test_open_elements_keeps_a_prefix_that_is_not_bound():
+    from postconv.xmlsafe import open_elements
+
+    assert open_elements(b'<a:Root _xmlns:a="urn:x"><b:Item xmlns:b="urn:y">') == [
+        "a:Root", "b:Item"]
+
+
+def test_an_unbound_prefix_on_the_root_is_a_clean_failure(tmp_path):
+    sample = (REPO / "samples" / "dea-20261121.xml").read_bytes()
+    path = tmp_path / "in.xml"
+    path.write_bytes(sample.replace(b"xmlns:upu=", b"_xmlns:upu=", 1))
+    result = run("convert", str(path), "-q")
+    assert result.returncode == 65, result.stderr
+    error = result.stderr.decode().splitlines()[0]
+    assert "in.xml:2:" in error and "upu on ITMATT is not defined" in error, error

@@ -57,8 +57,8 @@ def open_elements(prolog: bytes) -> list[str]:
     try:
         parser.feed(prolog)
         for event, element in parser.read_events():
-            if event == "start":
-                local = etree.QName(element).localname
+            if event == "start":  # (a prefix not bound stays in the tag, not in .prefix)
+                local = element.tag.rpartition("}")[2]
                 names.append(f"{element.prefix}:{local}" if element.prefix else local)
             else:
                 names.pop()

@@ -1,10 +1,23 @@
 """The streaming EDIFACT reader: service strings, escapes, charsets, counts, line breaks."""
 
+import io
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import records, run
 from edifact_fixtures import MESSAGE, interchange
-from postconv.read.edifact import Service, parse_segment
+from postconv.dialects import resolve_dialect
+from postconv.errors import InputUnusable
+from postconv.read import edifact
+from postconv.read.edifact import (
+    EdifactLayout,
+    Service,
+    parse_segment,
+    read_interchange,
+    segment_texts,
+)
 
 
 def convert(tmp_path, text, encoding="latin-1", *args):
@@ -130,3 +143,148 @@ def test_ends_inside_a_segment(tmp_path):
 def test_unknown_syntax_identifier(tmp_path):
     result = convert(tmp_path, interchange(charset="UNOX"))
     assert result.returncode == 65 and b"syntax identifier" in result.stderr
+
+
+# --- the reader's pieces against a plain character-by-character reading of ISO 9735 ---
+
+SERVICE = Service(":", "+", ".", "?", "'")
+HEAD = b"UNA:+.? 'UNB+UNOC:3"
+
+
+def reference_segments(text, service=SERVICE):
+    """Segment texts as ISO 9735 reads them: a release character keeps the next character
+    from being a terminator; line breaks are not data; blanks around a segment are dropped."""
+    text = text.replace("\r", "").replace("\n", "")
+    segments, current, released = [], [], False
+    for char in text:
+        if released:
+            current.append(char)
+            released = False
+        elif char == service.release:
+            current.append(char)
+            released = True
+        elif char == service.terminator:
+            segments.append("".join(current).strip(" \t"))
+            current = []
+        else:
+            current.append(char)
+    return [s for s in segments if s], "".join(current).strip()
+
+
+def reference_split(text, separator, release="?"):
+    """Split where a separator is not released, releases kept (as the reader's splits)."""
+    parts, current, released = [], [], False
+    for char in text:
+        if not released and char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        released = not released and char == release
+    return [*parts, "".join(current)]
+
+
+def read_all(text, chunk, monkeypatch):
+    monkeypatch.setattr(edifact, "CHUNK", chunk)
+    stream = io.BytesIO(text.encode("latin-1"))
+    return [body for texts, _ in segment_texts(stream, HEAD) for body in texts]
+
+
+TEXT = st.text(alphabet="AB+:?' \n\t", max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT, st.sampled_from([1, 2, 3, 7, 64, 1 << 16]))
+def test_segment_texts_match_the_reference_at_any_block_size(body, chunk):
+    text = "UNA:+.? '" + body
+    expected, rest = reference_segments(body)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        if rest:
+            with pytest.raises(InputUnusable, match="truncated"):
+                read_all(text, chunk, monkeypatch)
+        else:
+            assert read_all(text, chunk, monkeypatch) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="AB+:? ", max_size=40))
+def test_parse_segment_matches_the_reference(text):
+    tag, elements = parse_segment("FTX+" + text, SERVICE)
+    expected = [[unescape_reference(c) for c in reference_split(e, ":")]
+                for e in reference_split(text, "+")]
+    assert (tag, elements) == ("FTX", expected)
+
+
+def unescape_reference(text, release="?"):
+    out, released = [], False
+    for char in text:
+        if released or char != release:
+            out.append(char)
+            released = False
+        else:
+            released = True
+    return "".join(out)
+
+
+def test_released_terminator_at_a_block_boundary(monkeypatch):
+    text = "UNA:+.? 'FTX+AAA+++a??'FTX+AAA+++b?'c'"
+    for chunk in range(1, len(text) + 1):
+        assert read_all(text, chunk, monkeypatch) == ["FTX+AAA+++a??", "FTX+AAA+++b?'c"]
+
+
+CUSITM = resolve_dialect("cusitm")
+FULL = EdifactLayout.from_dialect(CUSITM)
+TRACKING = EdifactLayout.from_dialect(CUSITM, frozenset({"tracking_number"}))
+PIECES = st.sampled_from([
+    "FTX+AAA+++a?'b", "COM+?+1 2:TE", "NAD+CZ+++A:B+L1:L2+C++P+GB", "MOA+39:1.5:GBP",
+    "MOA+39", "GID+1+2", "GID+2", "PIA+5+123:HS", "FTX+AAA+++x??", "LOC+27+??", "NAD+CN",
+    "COM+e@x:EM", "XYZ+1", "DTM+200:202611010800:203", "MEA+WT+AAD+KGM:0.5", "TSR+C:A"])
+
+
+def items_of(text, layout=FULL, skim=None, chunk=1 << 16):
+    """What the reader makes of ``text`` (items as tuples, problems), read in blocks of
+    ``chunk`` characters."""
+    data = text.encode("latin-1")
+    problems = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(edifact, "CHUNK", chunk)
+        items = list(read_interchange(io.BytesIO(data), layout, data[:4096], problems.append,
+                                      skim))
+    return [(i.values, i.lines, i.index, i.line, i.header) for i in items], problems
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(PIECES, max_size=8), min_size=1, max_size=6),
+       st.sampled_from([5, 64, 1 << 16]), st.sampled_from(["", "\n", "\r\n"]),
+       st.sampled_from([1, 2]))
+def test_items_do_not_depend_on_blocks_and_skimmed_items_keep_what_is_needed(
+        items, chunk, separator, messages):
+    segments = [*MESSAGE[:2], "DTM+137:202611201015:203"]
+    for n, extra in enumerate(items):
+        segments += [f"CNI+{n + 1}+RR{n:09d}GB", *extra]
+    text = interchange(segments, separator=separator, messages=messages, unz=str(messages))
+    full, problems = items_of(text)
+    assert (full, problems) == items_of(text, chunk=chunk)
+    skimmed, skim_problems = items_of(text, skim=(lambda i: i % 2 == 0, TRACKING), chunk=chunk)
+    assert skim_problems == problems
+    assert len(skimmed) == len(full) == len(items) * messages
+    assert all(header["DTM+137/1.2"] == ["202611201015"] for *_, header in skimmed)
+    for (values, lines, *where), (fvalues, flines, *fwhere) in zip(skimmed, full,
+                                                                    strict=True):
+        assert where == fwhere
+        if where[0] % 2 == 0:
+            assert (values, lines) == (fvalues, flines)
+        else:
+            assert values == {"CNI/2": fvalues["CNI/2"]}
+
+
+def test_skimming_finds_a_tag_of_another_length():
+    layout = EdifactLayout(item="ITEM", line=None, wanted={"ITEM": [(2, None, "ITEM/2")],
+                                                           "XY": [(1, None, "XY/1")]})
+    light = EdifactLayout(item="ITEM", line=None, wanted={"ITEM": [(2, None, "ITEM/2")]})
+    text = interchange(["UNH+1+X", "ITEM+1+A", "XY+a", "ITEM+2+B", "XY+b"])
+    full, _ = items_of(text, layout)
+    skimmed, _ = items_of(text, layout, skim=(lambda i: i == 1, light))
+    assert [values for values, *_ in full] == [{"ITEM/2": ["A"], "XY/1": ["a"]},
+                                              {"ITEM/2": ["B"], "XY/1": ["b"]}]
+    assert [values for values, *_ in skimmed] == [{"ITEM/2": ["A"]}, full[1][0]]

@@ -16,8 +16,11 @@ keyed below the latest one of those (``NAD+CZ/COM+TE/1.1``).
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import compress, repeat
 from typing import IO, Any
 
 from ..errors import InputUnusable
@@ -32,6 +35,9 @@ CHUNK = 1 << 16
 MAX_SEGMENT_CHARS = 1 << 20
 
 Segment = tuple[str, list[list[str]]]
+#: How one segment is read: (element index, key of the whole element or None,
+#: ((component index, key), ...)) for each element read, in order (all from 0)
+Steps = tuple[tuple[int, str | None, tuple[tuple[int, str], ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,23 @@ class EdifactLayout:
     #: segment key → the (element, component or None, key) the dialect reads from it;
     #: None: keep everything (no dialect given)
     wanted: dict[str, list[tuple[int, int | None, str]]] | None = None
+
+    @cached_property
+    def plans(self) -> dict[str, Steps]:
+        """``wanted`` by element, for reading: segment key → (element index from 0, key of
+        all its components or None, ((component index from 0, key), ...)), in order."""
+        plans = {}
+        for segment, positions in (self.wanted or {}).items():
+            wholes: dict[int, str] = {}
+            parts: dict[int, set[tuple[int, str]]] = {}
+            for element, component, key in positions:
+                if component is None:
+                    wholes[element - 1] = key
+                else:
+                    parts.setdefault(element - 1, set()).add((component - 1, key))
+            plans[segment] = tuple((index, wholes.get(index), tuple(sorted(parts.get(index, ()))))
+                                   for index in sorted({*wholes, *parts}))
+        return plans
 
     @classmethod
     def from_dialect(cls, dialect: Any, fields: Collection[str] | None = None) -> EdifactLayout:
@@ -103,80 +126,60 @@ def charset_of(head: bytes) -> str:
     return CHARSETS[identifier]
 
 
+_RELEASED: dict[str, re.Pattern[str]] = {}  # release character → what it releases
+
+
 def _unescape(text: str, release: str) -> str:
     """Drop each release character and keep the character it releases."""
-    out = []
-    escaped = False
-    for char in text:
-        if escaped or char != release:
-            out.append(char)
-            escaped = False
-        else:
-            escaped = True
-    return "".join(out)
+    pattern = _RELEASED.get(release)
+    if pattern is None:
+        pattern = _RELEASED[release] = re.compile(re.escape(release) + "(.?)", re.DOTALL)
+    return pattern.sub(r"\1", text)
 
 
 def _split_released(text: str, separator: str, release: str) -> list[str]:
     """Split on ``separator`` where not released; release characters are kept."""
-    if release not in text:
-        return text.split(separator)
-    parts = []
-    start = 0
-    index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == release:
-            index += 2
-            continue
-        if char == separator:
-            parts.append(text[start:index])
-            start = index + 1
-        index += 1
-    parts.append(text[start:])
+    parts = text.split(separator)
+    if release + separator in text:
+        parts = _join_released(parts, separator, release)
     return parts
 
 
 def parse_segment(text: str, service: Service) -> Segment:
     """``NAD+CZ+++Jane`` → ``("NAD", [["CZ"], [""], [""], ["Jane"]])``."""
-    release = service.release
+    release, component = service.release, service.component
     if release not in text:  # the common case: plain splits
         head, *rest = text.split(service.element)
-        component = service.component
         return head, [element.split(component) for element in rest]
-    elements = _split_released(text, service.element, release)
+    head, *rest = _split_released(text, service.element, release)
     parsed = []
-    for element in elements[1:]:
-        components = _split_released(element, service.component, release)
-        if release in element:
-            components = [_unescape(c, release) for c in components]
-        parsed.append(components)
-    return elements[0], parsed
+    for element in rest:
+        if release not in element:
+            parsed.append(element.split(component))
+            continue
+        components = _split_released(element, component, release)
+        parsed.append([_unescape(c, release) if release in c else c for c in components])
+    return head, parsed
 
 
-def _segment_end(text: str, start: int, terminator: str, release: str) -> int:
-    """Index of the next terminator at or after ``start`` that is not released, or -1."""
-    end = text.find(terminator, start)
-    while end >= 0:
-        run = 0
-        back = end - 1
-        while back >= start and text[back] == release:
-            run += 1
-            back -= 1
-        if run % 2 == 0:
-            return end
-        end = text.find(terminator, end + 1)
-    return -1
+def _ends_released(text: str, release: str) -> bool:
+    """Whether ``text`` ends in an odd run of release characters (releasing what follows)."""
+    return text.endswith(release) and (len(text) - len(text.rstrip(release))) % 2 == 1
 
 
-def segments(stream: IO[bytes], head: bytes) -> Iterator[Segment]:
-    """The segments of an interchange, decoded, one at a time, in bounded memory."""
-    for body, service in segment_texts(stream, head):
-        yield parse_segment(body, service)
+def _join_released(pieces: list[str], separator: str, release: str) -> list[str]:
+    """Join again the pieces of a split at a separator (or terminator) that was released."""
+    ends = list(compress(range(len(pieces)), map(str.endswith, pieces, repeat(release))))
+    for n in reversed(ends):  # from the end, so that a chain of them joins whole
+        if n + 1 < len(pieces) and _ends_released(pieces[n], release):
+            pieces[n:n + 2] = [pieces[n] + separator + pieces[n + 1]]
+    return pieces
 
 
-def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[str, Service]]:
-    """The text of each segment, not yet split into elements, with the service characters."""
+def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[list[str], Service]]:
+    """The texts of the segments, not yet split into elements, in bounded memory: a list
+    for each block read (one generator step per block, not per segment), with the
+    service characters."""
     decoder = codecs.getincrementaldecoder(charset_of(head))(errors="strict")
     service: Service | None = None
     pending = ""
@@ -196,20 +199,15 @@ def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[str, Service
             service, start = service_of(pending)
             pending = pending[start:]
         terminator, release = service.terminator, service.release
-        start = 0
-        while True:
-            end = pending.find(terminator, start)
-            if end > start and pending[end - 1] == release:  # perhaps released: look closer
-                end = _segment_end(pending, start, terminator, release)
-            if end < 0:
-                break
-            body = pending[start:end].strip(" \t")
-            start = end + 1
-            if body:
-                yield body, service
-        pending = pending[start:]
+        pieces = pending.split(terminator)
+        if release + terminator in pending:
+            pieces = _join_released(pieces, terminator, release)
+        pending = pieces.pop()  # the segment not yet ended
         if len(pending) > MAX_SEGMENT_CHARS:
             raise InputUnusable(f"a segment longer than {MAX_SEGMENT_CHARS} characters")
+        texts = [body for piece in pieces if (body := piece.strip(" \t"))]
+        if texts:
+            yield texts, service
         if not chunk:
             if pending.strip():
                 raise InputUnusable("interchange ends inside a segment (truncated)")
@@ -237,36 +235,47 @@ def _key(tag: str, elements: Elements, layout: EdifactLayout, plain: str = "") -
     return f"{tag}+{qualifier}" if qualifier else tag
 
 
-def _store_wanted(values: Values, wanted: list[tuple[int, int | None, str]],
-                  elements: Elements, plain: str = "") -> None:
-    """Store only the positions a dialect reads (the fast path)."""
+def _store_steps(values: Values, steps: Steps, elements: Elements, plain: str = "") -> None:
+    """Store the texts a dialect reads of one segment (see :attr:`EdifactLayout.plans`)."""
     count = len(elements)
-    for element, component, key in wanted:
-        if element > count:
-            continue
-        found_element = elements[element - 1]
-        components = (found_element.split(plain) if isinstance(found_element, str)
-                      else found_element)
-        if component is None:
-            texts = [t for c in components if (t := c.strip())]
-        elif component <= len(components) and (text := components[component - 1].strip()):
-            texts = [text]
+    for index, whole, parts in steps:
+        if index >= count:
+            return
+        element = elements[index]
+        if isinstance(element, str):
+            if plain not in element:  # one component, the usual case: no split, no lists
+                if text := element.strip():
+                    if whole is not None:
+                        _append(values, whole, text)
+                    if parts and parts[0][0] == 0:
+                        _append(values, parts[0][1], text)
+                continue
+            components = element.split(plain)
         else:
-            continue
-        if texts:
-            found = values.get(key)
-            if found is None:
-                values[key] = texts
-            else:
-                found.extend(texts)
+            components = element
+        if whole is not None:
+            for text in components:
+                if text := text.strip():
+                    _append(values, whole, text)
+        for component, key in parts:
+            if component < len(components) and (text := components[component].strip()):
+                _append(values, key, text)
+
+
+def _append(values: Values, key: str, text: str) -> None:
+    found = values.get(key)
+    if found is None:
+        values[key] = [text]
+    else:
+        found.append(text)
 
 
 def _store(values: Values, key: str, elements: list[list[str]],
            layout: EdifactLayout | None = None) -> None:
     if layout is not None and layout.wanted is not None:
-        wanted = layout.wanted.get(key)
-        if wanted:
-            _store_wanted(values, wanted, elements)
+        steps = layout.plans.get(key)
+        if steps:
+            _store_steps(values, steps, elements)
         return
     for e, components in enumerate(elements, start=1):
         texts = [c.strip() for c in components]
@@ -297,16 +306,6 @@ def _nested(parents: dict[str, str], parent: str | None, tag: str, key: str) -> 
     return key
 
 
-def _store_in_item(item: RawItem, piece: Values | None, parents: dict[str, str],
-                   parent: str | None, tag: str, key: str,
-                   wanted: dict[str, list[tuple[int, int | None, str]]], elements: Elements,
-                   plain: str = "") -> None:
-    """Store what the dialect reads of a segment of an item (or of its current piece)."""
-    positions = wanted.get(_nested(parents, parent, tag, key))
-    if positions is not None:
-        _store_wanted(piece if piece is not None else item.values, positions, elements, plain)
-
-
 def _check_count(elements: list[list[str]], actual: int, code: str, tag: str, what: str,
                  where: str, report: Callable[[ReadProblem], None]) -> None:
     """Compare a control count (UNT segments, UNZ messages) with what was read."""
@@ -327,7 +326,6 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     """
     report = problem or (lambda p: None)
     owns, lighter = skim if skim is not None else (None, layout)
-    reading = layout
     # in a skimmed item, only these segments are split into elements at all
     needed = {layout.item, layout.line, "UNB", "UNH", "UNT", "UNZ"}
     for key in lighter.wanted or ():
@@ -335,86 +333,98 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     if needed & {*layout.nest, *layout.nest.values()}:  # nesting matters for what is read
         needed.update(layout.nest, layout.nest.values())
     qualifiers, nest, line_tag = layout.qualifiers, layout.nest, layout.line
+    # segments that start or end something; any other segment of an item without release
+    # characters is split into components only where the dialect reads it
+    structural = {"UNB", "UNH", "UNT", "UNZ", layout.item, line_tag}
     interchange: Values = {}
     header: Values = {}
     item: RawItem | None = None
+    values: Values = {}  # where the segments of the item go now: the item or its piece
     piece: Values | None = None
     parents: dict[str, str] = {}
-    index = 0
-    in_message = False
-    message_segments = 0
-    messages = 0
-    closed = False
-    # segments that start or end something; any other segment of an item without release
-    # characters is split into components only where the dialect reads it
-    structural = {"UNB", "UNH", "UNT", "UNZ", layout.item, layout.line}
-    for number, (body, service) in enumerate(segment_texts(stream, head), start=1):
-        if in_message:
-            message_segments += 1
-        if reading is not layout and item is not None and body[:3] not in needed \
-                and body.split(service.element, 1)[0] not in needed:
-            continue  # a segment of an item another worker converts, not needed here
-        wanted = reading.wanted
-        if item is not None and wanted is not None and service.release not in body:
-            tag, *texts = body.split(service.element)
-            if tag not in structural:
-                plain = service.component
-                key = tag if tag not in qualifiers else _key(tag, texts, layout, plain)
-                _store_in_item(item, piece, parents, nest.get(tag), tag, key, wanted, texts,
-                               plain)
+    wanted = layout.wanted
+    plans = layout.plans
+    skimming = False  # in an item another worker converts
+    # a tag that is not three characters long (no standard one is) needs a closer look
+    odd_tags = any(len(tag) != 3 for tag in needed if tag)
+    index = number = message_start = messages = 0
+    in_message = closed = False
+    for texts, service in segment_texts(stream, head):
+        separator, plain, release = service.element, service.component, service.release
+        for body in texts:
+            number += 1
+            if skimming and body[:3] not in needed \
+                    and (not odd_tags or body.split(separator, 1)[0] not in needed):
+                continue  # a segment of an item another worker converts, not needed here
+            if item is not None and wanted is not None and release not in body:
+                tag, *elements = body.split(separator)
+                if tag not in structural:  # the hot path: inline, split only where read
+                    key = tag if tag not in qualifiers else _key(tag, elements, layout, plain)
+                    parent = nest.get(tag)
+                    if parent is not None and parent in parents:
+                        key = f"{parents[parent]}/{key}"
+                    else:
+                        parents[tag] = key
+                    steps = plans.get(key)
+                    if steps is not None:
+                        _store_steps(values, steps, elements, plain)
+                    continue
+            tag, parsed = parse_segment(body, service)
+            if tag == "UNB":
+                _store(interchange, "UNB", parsed, layout)
                 continue
-        tag, elements = parse_segment(body, service)
-        if tag == "UNB":
-            _store(interchange, "UNB", elements, layout)
-            continue
-        if tag == "UNH":
-            if in_message:
-                report(ReadProblem("EDIFACT_MESSAGE_UNTERMINATED",
-                                   f"message {messages} has no UNT before the next UNH"))
-            in_message = True
-            message_segments = 1
-            messages += 1
-            header = dict(interchange)
-            _store(header, "UNH", elements, layout)
-            continue
-        if tag in ("UNT", "UNZ"):
-            if item is not None:
-                yield item
-                index += 1
-                item = None
+            if tag == "UNH":
+                if in_message:
+                    report(ReadProblem("EDIFACT_MESSAGE_UNTERMINATED",
+                                       f"message {messages} has no UNT before the next UNH"))
+                in_message = True
+                message_start = number
+                messages += 1
+                header = dict(interchange)
+                _store(header, "UNH", parsed, layout)
+                continue
+            if tag in ("UNT", "UNZ"):
+                if item is not None:
+                    yield item
+                    index += 1
+                    item = None
+                    skimming = False
+                if tag == "UNT":
+                    _check_count(parsed, number - message_start + 1,
+                                 "EDIFACT_SEGMENT_COUNT_MISMATCH", "UNT", "segments", "message",
+                                 report)
+                    in_message = False
+                else:
+                    _check_count(parsed, messages, "EDIFACT_MESSAGE_COUNT_MISMATCH", "UNZ",
+                                 "messages", "interchange", report)
+                    closed = True
+                continue
+            if tag == layout.item:
+                if item is not None:
+                    yield item
+                    index += 1
+                item = RawItem({}, [], index, number, header)
+                values = item.values
                 piece = None
-            if tag == "UNT":
-                _check_count(elements, message_segments, "EDIFACT_SEGMENT_COUNT_MISMATCH",
-                             "UNT", "segments", "message", report)
-                in_message = False
+                parents = {}
+                reading = layout if owns is None or owns(index) else lighter
+                wanted, plans = reading.wanted, reading.plans
+                skimming = reading is not layout
+                _store(values, _key(tag, parsed, layout), parsed, reading)
+                continue
+            if item is None:
+                _store(header, _key(tag, parsed, layout), parsed, layout)
+                continue
+            key = tag if tag not in qualifiers else _key(tag, parsed, layout)
+            if tag == line_tag:
+                values = piece = {}
+                item.lines.append(piece)
+            if wanted is None:
+                _store(values, _nested(parents, nest.get(tag), tag, key), parsed)
             else:
-                _check_count(elements, messages, "EDIFACT_MESSAGE_COUNT_MISMATCH", "UNZ",
-                             "messages", "interchange", report)
-                closed = True
-            continue
-        if tag == layout.item:
-            if item is not None:
-                yield item
-                index += 1
-            item = RawItem({}, [], index, number, header)
-            piece = None
-            parents = {}
-            reading = layout if owns is None or owns(index) else lighter
-            key = _key(tag, elements, layout)
-            _store(item.values, key, elements, reading)
-            continue
-        if item is None:
-            _store(header, _key(tag, elements, layout), elements, layout)
-            continue
-        key = tag if tag not in qualifiers else _key(tag, elements, layout)
-        if tag == line_tag:
-            piece = {}
-            item.lines.append(piece)
-        if wanted is None:
-            _store(piece if piece is not None else item.values,
-                   _nested(parents, nest.get(tag), tag, key), elements)
-        else:
-            _store_in_item(item, piece, parents, nest.get(tag), tag, key, wanted, elements)
+                steps = plans.get(_nested(parents, nest.get(tag), tag, key))
+                if steps is not None:
+                    _store_steps(values, steps, parsed)
     if item is not None:
         yield item
     if not closed:

@@ -281,7 +281,8 @@ def test_items_do_not_depend_on_blocks_and_skimmed_items_keep_what_is_needed(
 def test_skimming_finds_a_tag_of_another_length():
     layout = EdifactLayout(item="ITEM", line=None, wanted={"ITEM": [(2, None, "ITEM/2")],
                                                            "XY": [(1, None, "XY/1")]})
-    light = EdifactLayout(item="ITEM", line=None, wanted={"ITEM": [(2, None, "ITEM/2")]})
+    light = EdifactLayout(item="ITEM", line=None, wanted={"ITEM": [(2, None, "ITEM/2")]},
+                          item_tags=frozenset({"ITEM"}))
     text = interchange(["UNH+1+X", "ITEM+1+A", "XY+a", "ITEM+2+B", "XY+b"])
     full, _ = items_of(text, layout)
     skimmed, _ = items_of(text, layout, skim=(lambda i: i == 1, light))

@@ -51,6 +51,9 @@ class EdifactLayout:
     #: segment key → the (element, component or None, key) the dialect reads from it;
     #: None: keep everything (no dialect given)
     wanted: dict[str, list[tuple[int, int | None, str]]] | None = None
+    #: the tags of the segments an item's fields (and lines, if read) come from, with the
+    #: item and line segments; None: any segment may matter
+    item_tags: frozenset[str] | None = None
 
     @cached_property
     def plans(self) -> dict[str, Steps]:
@@ -78,17 +81,22 @@ class EdifactLayout:
             element, _, component = str(where).partition(".")
             qualifiers[tag] = (int(element), int(component or 1))
         wanted: dict[str, list[tuple[int, int | None, str]]] = {}
+        item, line = dialect.layout["item"], dialect.layout["line"]
         specs = ((*dialect.item_fields, *dialect.line_fields) if fields is None
-                 else dialect.item_specs(fields))
-        for spec in (*specs, *dialect.header_fields):
-            for key in spec.keys:
+                 else dialect.item_specs(fields))  # (no line fields: a lighter reading)
+        item_tags = {item, line} if fields is None and line else {item}
+        for keys, in_items in ([k for spec in specs for k in spec.keys], True), \
+                ([k for spec in dialect.header_fields for k in spec.keys], False):
+            for key in keys:
                 segment, _, position = key.rpartition("/")
                 element, _, component = position.partition(".")
                 if segment and element.isdigit() and (not component or component.isdigit()):
                     wanted.setdefault(segment, []).append(
                         (int(element), int(component) if component else None, key))
-        return cls(dialect.layout["item"], dialect.layout["line"], qualifiers,
-                   dict(config.get("nest", {})), wanted)
+                    if in_items:
+                        item_tags.update(part.partition("+")[0] for part in segment.split("/"))
+        return cls(item, line, qualifiers, dict(config.get("nest", {})), wanted,
+                   frozenset(item_tags))
 
 
 @dataclass(frozen=True)
@@ -326,10 +334,8 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     """
     report = problem or (lambda p: None)
     owns, lighter = skim if skim is not None else (None, layout)
-    # in a skimmed item, only these segments are split into elements at all
-    needed = {layout.item, layout.line, "UNB", "UNH", "UNT", "UNZ"}
-    for key in lighter.wanted or ():
-        needed.update(part.partition("+")[0] for part in key.split("/"))
+    # in a skimmed item, only these segments are read at all
+    needed = {layout.item, "UNB", "UNH", "UNT", "UNZ", *(lighter.item_tags or ())}
     if needed & {*layout.nest, *layout.nest.values()}:  # nesting matters for what is read
         needed.update(layout.nest, layout.nest.values())
     qualifiers, nest, line_tag = layout.qualifiers, layout.nest, layout.line
@@ -409,7 +415,7 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
                 parents = {}
                 reading = layout if owns is None or owns(index) else lighter
                 wanted, plans = reading.wanted, reading.plans
-                skimming = reading is not layout
+                skimming = reading is not layout and lighter.item_tags is not None
                 _store(values, _key(tag, parsed, layout), parsed, reading)
                 continue
             if item is None:

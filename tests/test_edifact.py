@@ -67,6 +67,18 @@ def test_custom_una(tmp_path):
     assert record["shipper"]["phone"] == "+44 20 7946 0000"
 
 
+def test_una_with_no_release_character(tmp_path):
+    # a space in the release position of UNA: no character is released, "?" is data
+    segments = [s.replace("COM+?+44", "COM+0044").replace("Men?'s cotton T-shirt",
+                                                          "Cotton? Yes T-shirt")
+                for s in MESSAGE]
+    text = interchange(segments, una="UNA:+.  '")
+    (record,) = records(convert(tmp_path, text).stdout)
+    assert record["line_items"][0]["description"] == "Cotton? Yes T-shirt"
+    assert record["consignee"]["address_lines"] == ["1600 Example Ave NW"]
+    assert record["shipper"]["phone"] == "0044 20 7946 0000"
+
+
 def test_without_una_defaults_apply(tmp_path):
     (record,) = records(convert(tmp_path, interchange(una=None)).stdout)
     assert record["tracking_number"] == "RR473124829GB"

@@ -31,6 +31,9 @@ CHARSETS = {
     "UNOE": "iso-8859-5", "UNOF": "iso-8859-7", "UNOW": "utf-8", "UNOY": "utf-8",
 }
 DEFAULT_SERVICE = ":+.? '"
+#: The release character of an interchange that uses none: one that no text decoded
+#: strictly from its character set can hold (a lone surrogate).
+NO_RELEASE = "\udfff"
 CHUNK = 1 << 16
 MAX_SEGMENT_CHARS = 1 << 20
 
@@ -116,7 +119,8 @@ def service_of(head: str) -> tuple[Service, int]:
     offset = len(head) - len(text)
     if text.startswith("UNA") and len(text) >= 9:
         chars = text[3:9]
-        return Service(chars[0], chars[1], chars[2], chars[3], chars[5]), offset + 9
+        release = chars[3] if chars[3] != " " else NO_RELEASE  # a space: none is used
+        return Service(chars[0], chars[1], chars[2], release, chars[5]), offset + 9
     c = DEFAULT_SERVICE
     return Service(c[0], c[1], c[2], c[3], c[5]), offset
 

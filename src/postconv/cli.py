@@ -247,8 +247,10 @@ def _check_stdin(inputs: list[str]) -> None:
 
 def _execute(body: Any, reporter: _Reporter) -> None:
     """Run ``body``; map every way it can end to the documented exit status."""
+    from .interrupts import install
     from .runner import null_device
 
+    install()
     try:
         code = body()
     except PostconvError as exc:

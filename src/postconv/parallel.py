@@ -33,6 +33,7 @@ from typing import Any
 
 from .check.seen import pack
 from .errors import PostconvError
+from .interrupts import check as check_interrupt
 from .pipeline import Converter, Share
 from .record import Record
 from .summary import InputSummary
@@ -118,7 +119,7 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
                 for n, spec in enumerate(inputs)
             ]
         for n, (spec, future) in enumerate(zip(inputs, futures, strict=True)):
-            summary, blob = future.result()
+            summary, blob = _result(future)
             numbers = array("Q")
             numbers.frombytes(blob)
             writer = writer_for(n, spec)
@@ -132,6 +133,15 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
                     writer.write_encoded(fragment, summary.records_written)
             os.unlink(os.path.join(folder, f"{n}.part"))
             done(n, spec, summary)
+
+
+def _result(future: Future[tuple[InputSummary, bytes]]) -> tuple[InputSummary, bytes]:
+    """The result of a worker, waited for in short steps so that a Ctrl-C Python dropped
+    still ends the run (see :mod:`postconv.interrupts`)."""
+    while True:
+        check_interrupt()
+        with contextlib.suppress(TimeoutError):
+            return future.result(timeout=0.25)
 
 
 #: Items per chunk of a split input: big enough that a chunk is one pipe message of
@@ -260,6 +270,8 @@ class _Worker:
 
     def hear(self, rejects: dict[int, list[tuple[int, str]]], size: int) -> None:
         """Receive the next message: a chunk (kept in :attr:`ahead`) or the end."""
+        while not self.pipe.poll(0.25):
+            check_interrupt()  # a Ctrl-C Python dropped (see postconv.interrupts)
         try:
             message: tuple[Any, ...] = self.pipe.recv()
         except EOFError:

@@ -17,6 +17,7 @@ from .check.engine import DEFAULT_MAX_FINDINGS
 from .dialects import Dialect, Mapper, detect_dialect, resolve_dialect
 from .dialects.engine import DEFAULT_MAX_FIELD_CHARS
 from .errors import InputNotFound, InputUnusable, PostconvError
+from .interrupts import check as check_interrupt
 from .read import RawItem, ReadProblem
 from .read.xml import read_items
 from .record import Record
@@ -122,6 +123,7 @@ class Converter:
                     skim = (share.owns, fields)
                     memory = self._mapper(dialect, fields) if fields != frozenset() else None
                 for raw in raw_items(source, dialect, summary.problem, skim):
+                    check_interrupt()
                     summary.items_read += 1
                     if summary.items_read > self.limits.max_items:
                         summary.items_read -= 1

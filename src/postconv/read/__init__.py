@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 Values = dict[str, list[str]]
 
 
+def add_text(values: Values, key: str, text: str) -> None:
+    """One more text under ``key`` (hot loops of the readers have this inline)."""
+    found = values.get(key)
+    if found is None:
+        values[key] = [text]
+    else:
+        found.append(text)
+
+
 @dataclass(slots=True)
 class RawItem:
     """One postal item as read: texts by key, content pieces, and where it was found."""

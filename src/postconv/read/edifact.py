@@ -24,7 +24,7 @@ from itertools import compress, repeat
 from typing import IO, Any
 
 from ..errors import InputUnusable
-from . import RawItem, ReadProblem, Values
+from . import RawItem, ReadProblem, Values, add_text
 
 CHARSETS = {
     "UNOA": "ascii", "UNOB": "ascii", "UNOC": "iso-8859-1", "UNOD": "iso-8859-2",
@@ -258,9 +258,9 @@ def _store_steps(values: Values, steps: Steps, elements: Elements, plain: str = 
             if plain not in element:  # one component, the usual case: no split, no lists
                 if text := element.strip():
                     if whole is not None:
-                        _append(values, whole, text)
+                        add_text(values, whole, text)
                     if parts and parts[0][0] == 0:
-                        _append(values, parts[0][1], text)
+                        add_text(values, parts[0][1], text)
                 continue
             components = element.split(plain)
         else:
@@ -268,18 +268,10 @@ def _store_steps(values: Values, steps: Steps, elements: Elements, plain: str = 
         if whole is not None:
             for text in components:
                 if text := text.strip():
-                    _append(values, whole, text)
+                    add_text(values, whole, text)
         for component, key in parts:
             if component < len(components) and (text := components[component].strip()):
-                _append(values, key, text)
-
-
-def _append(values: Values, key: str, text: str) -> None:
-    found = values.get(key)
-    if found is None:
-        values[key] = [text]
-    else:
-        found.append(text)
+                add_text(values, key, text)
 
 
 def _store(values: Values, key: str, elements: list[list[str]],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..xmlsafe import XmlSyntaxError, etree_iterwalk, iterparse, parse_document, release
-from . import RawItem, Values
+from . import RawItem, Values, add_text
 from .xmlcut import Cutter, Run
 from .xmlskim import Skimmer
 
@@ -120,7 +120,7 @@ def _attributes(element: Any, prefix: str, values: Values) -> None:
     for name, value in element.items():
         value = value.strip()
         if value:
-            _add(values, f"{prefix}@{_local(name)}", value)
+            add_text(values, f"{prefix}@{_local(name)}", value)
 
 
 def _wanted_attributes(element: Any, wanted: tuple[tuple[str, str], ...],
@@ -136,16 +136,7 @@ def _wanted_attributes(element: Any, wanted: tuple[tuple[str, str], ...],
                 continue
         value = value.strip()
         if value:
-            _add(values, key, value)
-
-
-def _add(values: Values, key: str, text: str) -> None:
-    """One more text under ``key`` (the hot loop of :func:`_flatten` has this inline)."""
-    found = values.get(key)
-    if found is None:
-        values[key] = [text]
-    else:
-        found.append(text)
+            add_text(values, key, value)
 
 
 def _flatten(element: Any, table: Table, values: Values, lines: list[Values] | None,
@@ -197,7 +188,7 @@ def _pick(element: Any, table: Table, selectors: tuple[str, ...], values: Values
                 tag = child.tag
                 key = table[tag[tag.index("}") + 1:] if tag[0] == "{" else tag][0]
                 assert key is not None
-                _add(values, key, text)
+                add_text(values, key, text)
 
 
 def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],

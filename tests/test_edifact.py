@@ -238,6 +238,13 @@ def unescape_reference(text, release="?"):
     return "".join(out)
 
 
+def test_a_segment_of_many_released_terminators_over_many_blocks(monkeypatch):
+    body = "FTX+AAA+++" + "?'" * 5000 + "??"
+    segments = read_all("UNA:+.? '" + body + "'UNT+2+1'", 64, monkeypatch)
+    assert segments == [body, "UNT+2+1"]
+    assert parse_segment(body, SERVICE)[1][3] == ["'" * 5000 + "?"]
+
+
 def test_released_terminator_at_a_block_boundary(monkeypatch):
     text = "UNA:+.? 'FTX+AAA+++a??'FTX+AAA+++b?'c'"
     for chunk in range(1, len(text) + 1):

@@ -16,7 +16,6 @@ keyed below the latest one of those (``NAD+CZ/COM+TE/1.1``).
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -138,15 +137,15 @@ def charset_of(head: bytes) -> str:
     return CHARSETS[identifier]
 
 
-_RELEASED: dict[str, re.Pattern[str]] = {}  # release character → what it releases
+#: A released release character, held while the other release characters are dropped
+#: (like NO_RELEASE, a character no decoded text can hold).
+_HELD = "\udffe"
 
 
 def _unescape(text: str, release: str) -> str:
-    """Drop each release character and keep the character it releases."""
-    pattern = _RELEASED.get(release)
-    if pattern is None:
-        pattern = _RELEASED[release] = re.compile(re.escape(release) + "(.?)", re.DOTALL)
-    return pattern.sub(r"\1", text)
+    """Drop each release character and keep the character it releases (pairs first: in a
+    run of them, each pair is one released release character)."""
+    return text.replace(release * 2, _HELD).replace(release, "").replace(_HELD, release)
 
 
 def _split_released(text: str, separator: str, release: str) -> list[str]:
@@ -180,12 +179,26 @@ def _ends_released(text: str, release: str) -> bool:
 
 
 def _join_released(pieces: list[str], separator: str, release: str) -> list[str]:
-    """Join again the pieces of a split at a separator (or terminator) that was released."""
-    ends = list(compress(range(len(pieces)), map(str.endswith, pieces, repeat(release))))
-    for n in reversed(ends):  # from the end, so that a chain of them joins whole
-        if n + 1 < len(pieces) and _ends_released(pieces[n], release):
-            pieces[n:n + 2] = [pieces[n] + separator + pieces[n + 1]]
-    return pieces
+    """Join again the pieces of a split at a separator (or terminator) that was released.
+
+    Linear however many there are: each run of pieces to join is joined once."""
+    ends = compress(range(len(pieces)), map(str.endswith, pieces, repeat(release)))
+    joined: list[str] = []
+    copied = 0  # the pieces before this are in ``joined``
+    last = len(pieces) - 1
+    for first in ends:
+        if first < copied or first == last or not _ends_released(pieces[first], release):
+            continue
+        end = first + 1  # join up to the first piece that does not end released
+        while end < last and _ends_released(pieces[end], release):
+            end += 1
+        joined += pieces[copied:first]
+        joined.append(separator.join(pieces[first:end + 1]))
+        copied = end + 1
+    if not copied:
+        return pieces
+    joined += pieces[copied:]
+    return joined
 
 
 def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[list[str], Service]]:
@@ -204,15 +217,17 @@ def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[list[str], S
                                 ) from None
         if "\r" in text or "\n" in text:
             text = text.replace("\r", "").replace("\n", "")
-        pending += text
         if service is None:
+            pending += text
             if len(pending) < 9 and chunk:
                 continue
             service, start = service_of(pending)
-            pending = pending[start:]
+            text, pending = pending[start:], ""
         terminator, release = service.terminator, service.release
-        pieces = pending.split(terminator)
-        if release + terminator in pending:
+        # only the new text is split (a long segment is not split again with each block)
+        pieces = text.split(terminator)
+        pieces[0] = pending + pieces[0]
+        if release + terminator in pending[-1:] + text:
             pieces = _join_released(pieces, terminator, release)
         pending = pieces.pop()  # the segment not yet ended
         if len(pending) > MAX_SEGMENT_CHARS:

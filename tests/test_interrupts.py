@@ -74,3 +74,49 @@ def test_a_dropped_ctrl_c_ends_the_wait_for_a_chunk(dropped_ctrl_c):
     later.join()
     send.close()
     receive.close()
+
+
+def test_deferred_ctrl_c_is_noted_and_raised_by_check_only(monkeypatch):
+    monkeypatch.setattr(interrupts, "_pending", False)
+    with interrupts.deferred():
+        interrupts.on_sigint(signal.SIGINT, None)  # inside the pool's locks: no raise
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.on_sigint(signal.SIGINT, None)
+
+
+def test_a_forked_worker_starts_with_nothing_pending(monkeypatch):
+    monkeypatch.setattr(interrupts, "_pending", True)
+    monkeypatch.setattr(interrupts, "_deferred", 1)
+    interrupts.reset_in_child()
+    interrupts.check()
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.on_sigint(signal.SIGINT, None)
+
+
+def test_ctrl_c_while_the_command_loads_is_exit_130_without_a_traceback(monkeypatch, capsys):
+    import postconv.__main__ as entry
+    import postconv.cli
+
+    def interrupted_while_loading() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(postconv.cli, "main", interrupted_while_loading)
+    with pytest.raises(SystemExit) as exit_:
+        entry.run()
+    assert exit_.value.code == 130
+    assert capsys.readouterr().err == "postconv: interrupted\n"
+
+
+def test_import_postconv_loads_nothing_heavy():
+    import subprocess
+
+    code = ("import sys, postconv; heavy = {'lxml.etree', 'postconv.pipeline', 'typer'}; "
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+    from postconv import Converter, iter_records  # loaded on first use
+
+    assert Converter.__module__ == "postconv.pipeline" and callable(iter_records)

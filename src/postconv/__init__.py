@@ -7,25 +7,51 @@ The public surface is small::
         print(record["tracking_number"], record["compliance"]["status"])
 
 Records are plain dicts (see ``postconv schema``); decimals are ``decimal.Decimal``.
+The names below are loaded on first use, so that ``import postconv`` (and the start of
+the command) costs nothing until they are needed.
 """
 
 from __future__ import annotations
 
-from .errors import (
-    ConfigInvalid,
-    InputNotFound,
-    InputUnusable,
-    LockHeld,
-    OutputNotCreated,
-    OutputWriteError,
-    PostconvError,
-    UsageError,
-)
-from .pipeline import Converter, Limits, iter_records
-from .record import Finding, Record, json_schema
-from .summary import InputSummary, RunSummary
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        ConfigInvalid,
+        InputNotFound,
+        InputUnusable,
+        LockHeld,
+        OutputNotCreated,
+        OutputWriteError,
+        PostconvError,
+        UsageError,
+    )
+    from .pipeline import Converter, Limits, iter_records
+    from .record import Finding, Record, json_schema
+    from .summary import InputSummary, RunSummary
 
 __version__ = "0.1.0"
+
+#: public name → the module that defines it
+_HOMES = {
+    **dict.fromkeys(["ConfigInvalid", "InputNotFound", "InputUnusable", "LockHeld",
+                     "OutputNotCreated", "OutputWriteError", "PostconvError", "UsageError"],
+                    "errors"),
+    **dict.fromkeys(["Converter", "Limits", "iter_records"], "pipeline"),
+    **dict.fromkeys(["Finding", "Record", "json_schema"], "record"),
+    **dict.fromkeys(["InputSummary", "RunSummary"], "summary"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'postconv' has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ConfigInvalid",

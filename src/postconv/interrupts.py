@@ -1,33 +1,61 @@
-"""Ctrl-C that Python would otherwise drop.
+"""Ctrl-C that is never lost and never leaves a lock held.
 
-A KeyboardInterrupt raised while a weakref callback or a ``__del__`` method runs (as at
-the end of every import) is printed as "Exception ignored" and dropped, and the run
-would go on to the end as if nothing had happened. The command line's handler therefore
-also remembers the interrupt, and the loops of a run call :func:`check`, which raises it
-again where it cannot be lost.
+Python raises KeyboardInterrupt wherever the main thread happens to be. Two places are
+bad for it: inside a weakref callback or a ``__del__`` method (as at the end of every
+import), where Python prints the exception and drops it, so the run would go on to the
+end as if nothing had happened; and inside code that holds a lock another thread needs
+(a future of a process pool), which that thread then waits for forever. The command
+line's handler therefore remembers the interrupt; the loops of a run call :func:`check`,
+which raises it again at a safe point; and inside :func:`deferred` the handler only
+remembers it, leaving the raising to :func:`check`.
 """
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 _pending = False
+_deferred = 0  # > 0: Ctrl-C is noted only, and raised by check()
 
 
 def on_sigint(signum: int, frame: FrameType | None) -> None:
-    """Raise KeyboardInterrupt as Python's own handler does, and remember it."""
+    """Raise KeyboardInterrupt as Python's own handler does (unless deferred), and
+    remember it."""
     global _pending
     _pending = True
-    raise KeyboardInterrupt
+    if not _deferred:
+        raise KeyboardInterrupt
 
 
 def install() -> None:
-    """Handle Ctrl-C with :func:`on_sigint` (in the main thread of the command line)."""
-    signal.signal(signal.SIGINT, on_sigint)
+    """Handle Ctrl-C with :func:`on_sigint` (in the main thread of the command line),
+    unless it is ignored (as for a background job of a shell), which stays so."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_sigint)
 
 
 def check() -> None:
     """Raise KeyboardInterrupt if Ctrl-C came (even if its first one was dropped)."""
     if _pending:
         raise KeyboardInterrupt
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Ctrl-C is only noted inside: for code that waits on other threads' locks, which
+    calls :func:`check` where raising is safe."""
+    global _deferred
+    _deferred += 1
+    try:
+        yield
+    finally:
+        _deferred -= 1
+
+
+def reset_in_child() -> None:
+    """In a forked worker: Ctrl-C raises again, and nothing is pending from the parent."""
+    global _pending, _deferred
+    _pending, _deferred = False, 0

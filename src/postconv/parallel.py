@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
+from . import interrupts
 from .check.seen import pack
 from .errors import PostconvError
 from .interrupts import check as check_interrupt
@@ -82,6 +83,7 @@ def _interrupts_held() -> Iterator[None]:
 
 def _interruptible() -> None:
     """In a worker: Ctrl-C as usual again (forked with it held, see above)."""
+    interrupts.reset_in_child()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
@@ -111,7 +113,9 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     an input in this process (for repeats across inputs); ``done`` is called in order.
     """
     seen = converter.checker.seen
-    with tempfile.TemporaryDirectory(prefix="postconv-") as folder, \
+    # Ctrl-C raised inside the pool's locks could leave one held, and the pool's thread
+    # waiting for it forever: here it is raised by check_interrupt() instead
+    with interrupts.deferred(), tempfile.TemporaryDirectory(prefix="postconv-") as folder, \
             _pool(converter, jobs) as pool:
         with _interrupts_held():  # the pool forks its workers on the first submit
             futures: list[Future[tuple[InputSummary, bytes]]] = [
@@ -136,8 +140,8 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
 
 
 def _result(future: Future[tuple[InputSummary, bytes]]) -> tuple[InputSummary, bytes]:
-    """The result of a worker, waited for in short steps so that a Ctrl-C Python dropped
-    still ends the run (see :mod:`postconv.interrupts`)."""
+    """The result of a worker, waited for in short steps so that Ctrl-C (deferred here,
+    see :mod:`postconv.interrupts`) ends the run within a quarter of a second."""
     while True:
         check_interrupt()
         with contextlib.suppress(TimeoutError):

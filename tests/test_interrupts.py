@@ -95,28 +95,28 @@ def test_a_forked_worker_starts_with_nothing_pending(monkeypatch):
         interrupts.on_sigint(signal.SIGINT, None)
 
 
-def test_ctrl_c_while_the_command_loads_is_exit_130_without_a_traceback(monkeypatch, capsys):
+@pytest.mark.parametrize(("ending", "interrupted"), [
+    (KeyboardInterrupt(), True),  # while the command loads
+    (SystemExit(130), True),  # typer's answer to Ctrl-C while it reads the options
+    (SystemExit(0), False), (SystemExit(65), False)])
+def test_the_entry_point_ends_ctrl_c_with_130_and_one_line(monkeypatch, capsys, ending,
+                                                          interrupted):
     import postconv.__main__ as entry
     import postconv.cli
 
-    def interrupted_while_loading() -> None:
-        raise KeyboardInterrupt
+    def main() -> None:
+        raise ending
 
-    monkeypatch.setattr(postconv.cli, "main", interrupted_while_loading)
+    def exit_interrupted() -> None:  # (the real one ends this process at once)
+        raise SystemExit("ended by exit_interrupted")
+
+    monkeypatch.setattr(postconv.cli, "main", main)
+    monkeypatch.setattr(interrupts, "exit_interrupted", exit_interrupted)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # pytest keeps its handler
     with pytest.raises(SystemExit) as exit_:
         entry.run()
-    assert exit_.value.code == 130
-    assert capsys.readouterr().err == "postconv: interrupted\n"
-
-
-def test_import_postconv_loads_nothing_heavy():
-    import subprocess
-
-    code = ("import sys, postconv; heavy = {'lxml.etree', 'postconv.pipeline', 'typer'}; "
-            "print(sorted(heavy & set(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[]"
-    from postconv import Converter, iter_records  # loaded on first use
-
-    assert Converter.__module__ == "postconv.pipeline" and callable(iter_records)
+    if interrupted:
+        assert exit_.value.code == "ended by exit_interrupted"
+        assert capsys.readouterr().err == "postconv: interrupted\n"
+    else:
+        assert exit_.value is ending and capsys.readouterr().err == ""

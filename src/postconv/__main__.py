@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import sys
 
+from . import interrupts
+
 
 def run() -> None:
     """Console entry point."""
+    interrupts.install()
     try:
         from .cli import main
 
-        main()  # (a run ends Ctrl-C itself: this is for loading and parsing the options)
+        main()  # (a run ends Ctrl-C itself: this is for loading and reading the options)
+        return
     except KeyboardInterrupt:
-        print("postconv: interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+        pass
+    except SystemExit as exc:
+        if exc.code != 130:  # typer's own answer to Ctrl-C while it reads the options
+            raise
+    print("postconv: interrupted", file=sys.stderr)
+    interrupts.exit_interrupted()
 
 
 if __name__ == "__main__":

@@ -247,10 +247,10 @@ def _check_stdin(inputs: list[str]) -> None:
 
 def _execute(body: Any, reporter: _Reporter) -> None:
     """Run ``body``; map every way it can end to the documented exit status."""
-    from .interrupts import install
+    from . import interrupts
     from .runner import null_device
 
-    install()
+    interrupts.install()
     try:
         code = body()
     except PostconvError as exc:
@@ -263,7 +263,7 @@ def _execute(body: Any, reporter: _Reporter) -> None:
         code = 141
     except KeyboardInterrupt:
         print("postconv: interrupted", file=sys.stderr)
-        code = 130
+        interrupts.exit_interrupted()
     except Exception as exc:  # a bug: one line, traceback only with -vv
         reporter.error(f"internal error: {type(exc).__name__}: {exc}")
         if reporter.verbose >= 2:

@@ -89,7 +89,7 @@ def test_deferred_ctrl_c_is_noted_and_raised_by_check_only(monkeypatch):
 def test_a_forked_worker_starts_with_nothing_pending(monkeypatch):
     monkeypatch.setattr(interrupts, "_pending", True)
     monkeypatch.setattr(interrupts, "_deferred", 1)
-    interrupts.reset_in_child()
+    interrupts.in_worker()
     interrupts.check()
     with pytest.raises(KeyboardInterrupt):
         interrupts.on_sigint(signal.SIGINT, None)

@@ -59,10 +59,24 @@ def deferred() -> Iterator[None]:
         _deferred -= 1
 
 
-def reset_in_child() -> None:
-    """In a forked worker: Ctrl-C raises again, and nothing is pending from the parent."""
+@contextmanager
+def held() -> Iterator[None]:
+    """Ctrl-C waits while worker processes are forked: caught half-way through a fork, it
+    can be lost (an at-fork handler swallows it) or leave a worker this process does not
+    yet know of, and so cannot stop."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def in_worker() -> None:
+    """In a forked worker: Ctrl-C raises again (forked with it :func:`held`), and nothing
+    is pending from the parent."""
     global _pending, _deferred
     _pending, _deferred = False, 0
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def exit_interrupted() -> NoReturn:

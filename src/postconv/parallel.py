@@ -22,7 +22,6 @@ import contextlib
 import io
 import multiprocessing
 import os
-import signal
 import tempfile
 from array import array
 from collections.abc import Callable, Iterator
@@ -34,7 +33,6 @@ from typing import Any
 from . import interrupts
 from .check.seen import pack
 from .errors import PostconvError
-from .interrupts import check as check_interrupt
 from .pipeline import Converter, Share
 from .record import Record
 from .summary import InputSummary
@@ -70,30 +68,12 @@ def _work(spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
 
 
 @contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Ctrl-C waits until the workers are forked: caught half-way through a fork, it can
-    be lost (an at-fork handler swallows it) or leave a worker this process does not yet
-    know of, and so cannot stop."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
-def _interruptible() -> None:
-    """In a worker: Ctrl-C as usual again (forked with it held, see above)."""
-    interrupts.reset_in_child()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-@contextmanager
 def _pool(converter: Converter, jobs: int) -> Iterator[ProcessPoolExecutor]:
     global _CONVERTER
     _CONVERTER = converter
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_interruptible) as pool:
+                                 initializer=interrupts.in_worker) as pool:
             try:
                 yield pool
             except BaseException:
@@ -114,10 +94,10 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     """
     seen = converter.checker.seen
     # Ctrl-C raised inside the pool's locks could leave one held, and the pool's thread
-    # waiting for it forever: here it is raised by check_interrupt() instead
+    # waiting for it forever: here it is raised by interrupts.check() instead
     with interrupts.deferred(), tempfile.TemporaryDirectory(prefix="postconv-") as folder, \
             _pool(converter, jobs) as pool:
-        with _interrupts_held():  # the pool forks its workers on the first submit
+        with interrupts.held():  # the pool forks its workers on the first submit
             futures: list[Future[tuple[InputSummary, bytes]]] = [
                 pool.submit(_work, spec, os.path.join(folder, f"{n}.part"), fmt)
                 for n, spec in enumerate(inputs)
@@ -143,7 +123,7 @@ def _result(future: Future[tuple[InputSummary, bytes]]) -> tuple[InputSummary, b
     """The result of a worker, waited for in short steps so that Ctrl-C (deferred here,
     see :mod:`postconv.interrupts`) ends the run within a quarter of a second."""
     while True:
-        check_interrupt()
+        interrupts.check()
         with contextlib.suppress(TimeoutError):
             return future.result(timeout=0.25)
 
@@ -183,7 +163,7 @@ def _add_counts(summary: InputSummary, counts: InputSummary) -> None:
 
 def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     """Convert this worker's chunks of ``spec``; send each one, then the summary."""
-    _interruptible()
+    interrupts.in_worker()
     converter = _CONVERTER
     assert converter is not None
     summary = _WorkerSummary(spec)
@@ -242,7 +222,7 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
     pipes: list[Connection] = []
     _CONVERTER = converter
     try:
-        with _interrupts_held():
+        with interrupts.held():
             for n in range(jobs):
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_split_worker, daemon=True,
@@ -275,7 +255,7 @@ class _Worker:
     def hear(self, rejects: dict[int, list[tuple[int, str]]], size: int) -> None:
         """Receive the next message: a chunk (kept in :attr:`ahead`) or the end."""
         while not self.pipe.poll(0.25):
-            check_interrupt()  # a Ctrl-C Python dropped (see postconv.interrupts)
+            interrupts.check()  # a Ctrl-C Python dropped (see postconv.interrupts)
         try:
             message: tuple[Any, ...] = self.pipe.recv()
         except EOFError:

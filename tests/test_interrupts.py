@@ -107,7 +107,7 @@ def test_the_entry_point_ends_ctrl_c_with_130_and_one_line(monkeypatch, capsys, 
     def main() -> None:
         raise ending
 
-    def exit_interrupted() -> None:  # (the real one ends this process at once)
+    def exit_interrupted(interrupt=None) -> None:  # (the real one ends this process at once)
         raise SystemExit("ended by exit_interrupted")
 
     monkeypatch.setattr(postconv.cli, "main", main)
@@ -120,3 +120,38 @@ def test_the_entry_point_ends_ctrl_c_with_130_and_one_line(monkeypatch, capsys, 
         assert capsys.readouterr().err == "postconv: interrupted\n"
     else:
         assert exit_.value is ending and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("signum", "code", "text"), [
+    (signal.SIGTERM, 143, "terminated (SIGTERM)"), (signal.SIGHUP, 129, "terminated (SIGHUP)")])
+def test_sigterm_and_sighup_raise_like_ctrl_c_and_give_their_own_status(monkeypatch, signum,
+                                                                        code, text):
+    monkeypatch.setattr(interrupts, "_pending", 0)
+    with pytest.raises(KeyboardInterrupt) as raised:  # every Ctrl-C clean-up runs for them
+        interrupts.on_signal(signum, None)
+    assert isinstance(raised.value, interrupts.Terminated)
+    assert interrupts.exit_status(raised.value) == code
+    assert interrupts.describe(raised.value) == text
+    with interrupts.deferred():  # noted only inside the pool's locks, raised by check()
+        interrupts.on_signal(signum, None)
+    with pytest.raises(interrupts.Terminated):
+        interrupts.check()
+    assert interrupts.exit_status() == code
+
+
+def test_a_ctrl_c_stays_a_ctrl_c_when_sigterm_follows(monkeypatch):
+    monkeypatch.setattr(interrupts, "_pending", 0)
+    with interrupts.deferred():
+        interrupts.on_signal(signal.SIGINT, None)
+        interrupts.on_signal(signal.SIGTERM, None)
+    assert interrupts.exit_status() == 130 and interrupts.describe() == "interrupted"
+
+
+def test_install_keeps_ignored_signals_ignored(monkeypatch):
+    handlers = {signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: signal.SIG_DFL,
+                signal.SIGHUP: signal.SIG_IGN}  # a background job under nohup
+    monkeypatch.setattr(signal, "getsignal", handlers.__getitem__)
+    monkeypatch.setattr(signal, "signal", handlers.__setitem__)
+    interrupts.install()
+    assert handlers == {signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: interrupts.on_signal,
+                        signal.SIGHUP: signal.SIG_IGN}

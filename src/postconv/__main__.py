@@ -1,7 +1,7 @@
 """``python -m postconv`` and the ``postconv`` command.
 
-Ctrl-C while the program is still loading ends it as Ctrl-C does later on: exit 130,
-one line, no traceback.
+Ctrl-C (or SIGTERM, SIGHUP) while the program is still loading ends it as it does later
+on: exit 128 + the signal (130 for Ctrl-C), one line, no traceback.
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ from . import interrupts
 def run() -> None:
     """Console entry point."""
     interrupts.install()
+    interrupt: BaseException | None = None
     try:
         from .cli import main
 
         main()  # (a run ends Ctrl-C itself: this is for loading and reading the options)
         return
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt as exc:
+        interrupt = exc
     except SystemExit as exc:
         if exc.code != 130:  # typer's own answer to Ctrl-C while it reads the options
             raise
-    print("postconv: interrupted", file=sys.stderr)
-    interrupts.exit_interrupted()
+    print(f"postconv: {interrupts.describe(interrupt)}", file=sys.stderr)
+    interrupts.exit_interrupted(interrupt)
 
 
 if __name__ == "__main__":

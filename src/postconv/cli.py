@@ -32,8 +32,10 @@ EXIT_CODES: dict[int, str] = {
     74: "I/O error while writing (other than a closed pipe)",
     75: "another run holds the lock",
     78: "a profile or dialect file is invalid (the message names the file, line and problem)",
+    129: "ended by SIGHUP (the terminal closed): cleaned up as for Ctrl-C",
     130: "interrupted (Ctrl-C): outputs not yet complete are not left behind",
     141: "the reader of stdout went away (| head): stop quietly",
+    143: "ended by SIGTERM (timeout, systemd, kill): cleaned up as for Ctrl-C",
 }
 
 
@@ -261,9 +263,9 @@ def _execute(body: Any, reporter: _Reporter) -> None:
     except BrokenPipeError:
         null_device()
         code = 141
-    except KeyboardInterrupt:
-        print("postconv: interrupted", file=sys.stderr)
-        interrupts.exit_interrupted()
+    except KeyboardInterrupt as exc:
+        print(f"postconv: {interrupts.describe(exc)}", file=sys.stderr)
+        interrupts.exit_interrupted(exc)
     except Exception as exc:  # a bug: one line, traceback only with -vv
         reporter.error(f"internal error: {type(exc).__name__}: {exc}")
         if reporter.verbose >= 2:

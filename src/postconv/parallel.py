@@ -19,10 +19,13 @@ order, and stops where an error ends the input (see :class:`_Collector`).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import multiprocessing
 import os
+import shutil
 import tempfile
+import time
 from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -77,6 +80,10 @@ def _pool(converter: Converter, jobs: int) -> Iterator[ProcessPoolExecutor]:
             try:
                 yield pool
             except BaseException:
+                # a worker busy with its input would keep the run waiting for it (a
+                # SIGTERM reaches this process only): end every worker first
+                for process in list(pool._processes.values()):
+                    process.terminate()
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     finally:
@@ -95,8 +102,7 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     seen = converter.checker.seen
     # Ctrl-C raised inside the pool's locks could leave one held, and the pool's thread
     # waiting for it forever: here it is raised by interrupts.check() instead
-    with interrupts.deferred(), tempfile.TemporaryDirectory(prefix="postconv-") as folder, \
-            _pool(converter, jobs) as pool:
+    with interrupts.deferred(), fragment_folder() as folder, _pool(converter, jobs) as pool:
         with interrupts.held():  # the pool forks its workers on the first submit
             futures: list[Future[tuple[InputSummary, bytes]]] = [
                 pool.submit(_work, spec, os.path.join(folder, f"{n}.part"), fmt)
@@ -117,6 +123,60 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
                     writer.write_encoded(fragment, summary.records_written)
             os.unlink(os.path.join(folder, f"{n}.part"))
             done(n, spec, summary)
+
+
+#: Fragment folders are named so in the temporary folder (``TMPDIR``).
+FOLDER_PREFIX = "postconv-"
+_LOCK = ".lock"
+#: A fragment folder without a lock file (an older release's, or one being made) is taken
+#: for a killed run's only when it is older than this.
+_UNLOCKED_AGE = 600.0
+
+
+@contextmanager
+def fragment_folder(base: str | None = None) -> Iterator[str]:
+    """A folder for the workers' fragments, removed when the run ends.
+
+    A run killed by ``kill -9`` cannot remove its folder, so the folder holds a lock file
+    that the run (and its workers, which die with it) keeps locked: a later run removes
+    every fragment folder whose lock it can take, so killed runs never pile up."""
+    base = base or tempfile.gettempdir()
+    remove_stale_folders(base)
+    folder = tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=base)
+    lock = os.open(os.path.join(folder, _LOCK), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
+
+
+def remove_stale_folders(base: str) -> None:
+    """Remove the fragment folders in ``base`` that no living run holds."""
+    with contextlib.suppress(OSError):
+        entries = [e for e in os.scandir(base)
+                   if e.name.startswith(FOLDER_PREFIX) and e.is_dir(follow_symlinks=False)]
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if _abandoned(entry.path):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _abandoned(folder: str) -> bool:
+    try:
+        lock = os.open(os.path.join(folder, _LOCK), os.O_RDWR)
+    except FileNotFoundError:
+        names = os.listdir(folder)
+        old = time.time() - os.stat(folder).st_mtime > _UNLOCKED_AGE
+        return old and all(name.endswith(".part") for name in names)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # a run is using it
+    finally:
+        os.close(lock)
+    return True
 
 
 def _result(future: Future[tuple[InputSummary, bytes]]) -> tuple[InputSummary, bytes]:

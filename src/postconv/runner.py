@@ -212,6 +212,8 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
     with ExitStack() as stack:
         writer: Writer | None = None
         if options.output is not None:
+            if options.output != STDIN:
+                remove_stale_parts(Path(options.output))
             out: IO[bytes] = stack.enter_context(open_output(options.output))
             stack.enter_context(_guard_write())
             writer = make_writer(options.format, out)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
         PostconvError,
         UsageError,
     )
-    from .pipeline import Converter, Limits, iter_records
+    from .limits import Limits
+    from .pipeline import Converter, iter_records
     from .record import Finding, Record, json_schema
     from .summary import InputSummary, RunSummary
 
@@ -38,7 +39,8 @@ _HOMES = {
     **dict.fromkeys(["ConfigInvalid", "InputNotFound", "InputUnusable", "LockHeld",
                      "OutputNotCreated", "OutputWriteError", "PostconvError", "UsageError"],
                     "errors"),
-    **dict.fromkeys(["Converter", "Limits", "iter_records"], "pipeline"),
+    **dict.fromkeys(["Converter", "iter_records"], "pipeline"),
+    "Limits": "limits",
     **dict.fromkeys(["Finding", "Record", "json_schema"], "record"),
     **dict.fromkeys(["InputSummary", "RunSummary"], "summary"),
 }

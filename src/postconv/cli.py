@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from . import limits
 from .errors import PostconvError, UsageError
 from .record import Record
 from .sources import display_name
@@ -99,6 +100,8 @@ MaxInputBytes = Annotated[int, typer.Option("--max-input-bytes", min=1, help="Ca
 MaxItems = Annotated[int, typer.Option("--max-items", min=1, help="Cap on items per input.")]
 MaxFieldChars = Annotated[int, typer.Option("--max-field-chars", min=1, help="Longest "
                                             "value read into a field.")]
+MaxLines = Annotated[int, typer.Option("--max-lines", min=1, help="Most content lines kept "
+                                       "per item; more is a TOO_MANY_LINES finding.")]
 MaxFindings = Annotated[int, typer.Option("--max-findings", min=1, help="Most findings "
                                           "listed per item.")]
 
@@ -275,11 +278,13 @@ def _execute(body: Any, reporter: _Reporter) -> None:
 
 
 def _converter(dialect: str | None, profile: str, as_of: str | None, max_input_bytes: int,
-               max_items: int, max_field_chars: int, max_findings: int) -> Any:
-    from .pipeline import Converter, Limits
+               max_items: int, max_field_chars: int, max_findings: int, max_lines: int) -> Any:
+    from .limits import Limits
+    from .pipeline import Converter
 
     return Converter(dialect=dialect, profile=profile, as_of=_parse_date(as_of),
-                     limits=Limits(max_input_bytes, max_items, max_field_chars, max_findings))
+                     limits=Limits(max_input_bytes, max_items, max_field_chars, max_findings,
+                                   max_lines))
 
 
 def _run_records(reporter: _Reporter, converter: Any, inputs: list[str],
@@ -334,10 +339,11 @@ def convert(
                                              "bytes are the same as with --jobs 1.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
-    max_input_bytes: MaxInputBytes = 4 * 1024**3,
-    max_items: MaxItems = 10_000_000,
-    max_field_chars: MaxFieldChars = 4096,
-    max_findings: MaxFindings = 200,
+    max_input_bytes: MaxInputBytes = limits.MAX_INPUT_BYTES,
+    max_items: MaxItems = limits.MAX_ITEMS,
+    max_field_chars: MaxFieldChars = limits.MAX_FIELD_CHARS,
+    max_findings: MaxFindings = limits.MAX_FINDINGS,
+    max_lines: MaxLines = limits.MAX_LINES,
 ) -> None:
     reporter = _Reporter(quiet, verbose)
 
@@ -347,7 +353,7 @@ def convert(
 
         _check_stdin(inputs)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
-                               max_field_chars, max_findings)
+                               max_field_chars, max_findings, max_lines)
         options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
                              archive_dir=archive_dir, format=fmt.value,
                              jobs=jobs or _cores())
@@ -450,10 +456,11 @@ def check(
     summary_json: SummaryJson = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
-    max_input_bytes: MaxInputBytes = 4 * 1024**3,
-    max_items: MaxItems = 10_000_000,
-    max_field_chars: MaxFieldChars = 4096,
-    max_findings: MaxFindings = 200,
+    max_input_bytes: MaxInputBytes = limits.MAX_INPUT_BYTES,
+    max_items: MaxItems = limits.MAX_ITEMS,
+    max_field_chars: MaxFieldChars = limits.MAX_FIELD_CHARS,
+    max_findings: MaxFindings = limits.MAX_FINDINGS,
+    max_lines: MaxLines = limits.MAX_LINES,
 ) -> None:
     reporter = _Reporter(quiet, verbose)
 
@@ -462,7 +469,7 @@ def check(
 
         _check_stdin(inputs)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
-                               max_field_chars, max_findings)
+                               max_field_chars, max_findings, max_lines)
         tally = _CheckTally()
         out = sys.stdout.buffer
 
@@ -511,10 +518,11 @@ def report(
     summary_json: SummaryJson = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
-    max_input_bytes: MaxInputBytes = 4 * 1024**3,
-    max_items: MaxItems = 10_000_000,
-    max_field_chars: MaxFieldChars = 4096,
-    max_findings: MaxFindings = 200,
+    max_input_bytes: MaxInputBytes = limits.MAX_INPUT_BYTES,
+    max_items: MaxItems = limits.MAX_ITEMS,
+    max_field_chars: MaxFieldChars = limits.MAX_FIELD_CHARS,
+    max_findings: MaxFindings = limits.MAX_FINDINGS,
+    max_lines: MaxLines = limits.MAX_LINES,
 ) -> None:
     reporter = _Reporter(quiet, verbose)
 
@@ -524,7 +532,7 @@ def report(
 
         _check_stdin(inputs)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
-                               max_field_chars, max_findings)
+                               max_field_chars, max_findings, max_lines)
         data = ReportData(inputs=list(inputs))
         result = _run_records(reporter, converter, inputs,
                               lambda record, summary: data.add(record))
@@ -575,6 +583,12 @@ def validate(
             except PostconvError as exc:
                 reporter.error(str(exc))
                 code = max(code, exc.exit_code)
+                continue
+            except Exception as exc:  # a bug ends this input, not the others
+                reporter.error(f"{spec}: internal error: {type(exc).__name__}: {exc}")
+                if verbose >= 2:
+                    traceback.print_exc(file=sys.stderr)
+                code = max(code, 70)
                 continue
             if errors:
                 code = max(code, 1)

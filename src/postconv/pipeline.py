@@ -13,33 +13,21 @@ from datetime import date
 from typing import IO
 
 from .check import Checker, Profile, resolve_profile
-from .check.engine import DEFAULT_MAX_FINDINGS
 from .dialects import Dialect, Mapper, detect_dialect, resolve_dialect
-from .dialects.engine import DEFAULT_MAX_FIELD_CHARS
 from .errors import InputNotFound, InputUnusable, PostconvError
 from .interrupts import check as check_interrupt
+from .limits import Limits
 from .read import RawItem, ReadProblem
 from .read.xml import read_items
 from .record import Record
-from .sources import DEFAULT_MAX_INPUT_BYTES, Input, open_input
+from .sources import Input, open_input
 from .summary import InputSummary
 from .xmlsafe import XmlSyntaxError, syntax_error_message
 
-DEFAULT_MAX_ITEMS = 10_000_000
 PROGRESS_EVERY = 500
 #: Record fields that come from elsewhere than the item's own fields.
 _NOT_FROM_ITEM = frozenset({"origin_post", "destination_post", "source", "compliance",
                             "line_items"})
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Caps that keep a hostile or broken input from exhausting the machine."""
-
-    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
-    max_items: int = DEFAULT_MAX_ITEMS
-    max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
-    max_findings: int = DEFAULT_MAX_FINDINGS
 
 
 @dataclass(frozen=True)
@@ -97,7 +85,8 @@ class Converter:
     def _mapper(self, dialect: Dialect, fields: frozenset[str] | None = None) -> Mapper:
         key = f"{dialect.path}:{sorted(fields) if fields is not None else '*'}"
         if key not in self._mappers:
-            self._mappers[key] = dialect.mapper(self.limits.max_field_chars, fields)
+            self._mappers[key] = dialect.mapper(self.limits.max_field_chars, fields,
+                                                self.limits.max_lines)
         return self._mappers[key]
 
     def records(self, spec: str | IO[bytes], summary: InputSummary | None = None,
@@ -140,12 +129,14 @@ class Converter:
                     if record is not None:
                         summary.count(record)
                         yield record
+                over = source.over_cap()
+                if over is not None:  # the reader ended quietly where the cap cut it
+                    raise over
             except XmlSyntaxError as exc:
-                raise InputUnusable(syntax_error_message(name, exc)) from None
+                raise _named(name, _ended(source, InputUnusable(
+                    syntax_error_message(name, exc)))) from None
             except PostconvError as exc:
-                if not str(exc).startswith(name):
-                    exc.args = (f"{name}: {exc}",)
-                raise
+                raise _named(name, _ended(source, exc)) from None
             except OSError as exc:
                 raise InputNotFound(f"{name}: read error: {exc.strerror or exc}") from None
 
@@ -167,6 +158,20 @@ class Converter:
             self.checker.remember(record)
         except Exception:  # the worker that owns the item rejects it
             pass
+
+
+def _ended(source: Input, error: PostconvError) -> PostconvError:
+    """The cap's error in place of the reader's complaint about the end the cap made (a
+    truncated document or interchange)."""
+    over = source.over_cap()
+    return over if over is not None and isinstance(error, InputUnusable) else error
+
+
+def _named(name: str, error: PostconvError) -> PostconvError:
+    """``error`` with the input's name in front, once."""
+    if not str(error).startswith(name):
+        error.args = (f"{name}: {error}",)
+    return error
 
 
 def iter_records(source: str | IO[bytes], *, dialect: str | Dialect | None = None,

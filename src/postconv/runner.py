@@ -70,6 +70,8 @@ def check_inputs(inputs: list[str], options: RunOptions) -> None:
 
 def remove_stale_parts(target: Path) -> None:
     """Temporary files a killed run left for ``target`` (never a finished output)."""
+    if target.is_symlink():  # written through the link: its parts are by the target
+        target = Path(os.path.realpath(target))
     for stale in target.parent.glob(f".{target.name}.*.part"):
         with contextlib.suppress(OSError):
             stale.unlink()

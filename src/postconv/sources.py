@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import IO
 
 from .errors import InputNotFound, InputUnusable
+from .limits import MAX_INPUT_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_BYTES = 64 * 1024
-DEFAULT_MAX_INPUT_BYTES = 4 * 1024**3
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
@@ -37,34 +37,48 @@ class Input:
         """Bytes handed to the reader so far (after decompression)."""
         return self.counter.count if self.counter is not None else 0
 
+    def over_cap(self) -> InputUnusable | None:
+        """The error to give if the stream was ended at the cap with more bytes to come."""
+        if self.counter is None or not self.counter.over:
+            return None
+        return InputUnusable(f"over the input size cap of {self.counter.cap} bytes "
+                             "(--max-input-bytes)")
+
 
 class _Stream(io.RawIOBase):
-    """Serves ``prefix`` then the rest of ``raw``, counting bytes against a cap."""
+    """Serves ``prefix`` then the rest of ``raw``, counting bytes against a cap.
+
+    At the cap the stream ends, as a truncated file would, so that the reader gives every
+    item before it; :attr:`over` then says whether more bytes were to come, and the
+    reader's complaint about the end is replaced by the cap's (see
+    :meth:`Input.over_cap`)."""
 
     def __init__(self, prefix: bytes, raw: IO[bytes] | gzip.GzipFile, cap: int,
                  name: str) -> None:
         self._prefix = prefix
         self._raw = raw
-        self._cap = cap
+        self.cap = cap
         self._name = name
         self.count = 0
+        self.over = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        wanted = min(len(buffer), self.cap - self.count)
+        if wanted <= 0:
+            self.over = self.over or bool(self._prefix) or bool(self._raw.read(1))
+            return 0
         if self._prefix:
-            size = min(len(buffer), len(self._prefix))
+            size = min(wanted, len(self._prefix))
             buffer[:size] = self._prefix[:size]
             self._prefix = self._prefix[size:]
         else:
-            data = self._raw.read(len(buffer))
+            data = self._raw.read(wanted)
             size = len(data)
             buffer[:size] = data
         self.count += size
-        if self.count > self._cap:
-            raise InputUnusable(f"over the input size cap of {self._cap} bytes "
-                                "(--max-input-bytes)")
         return size
 
 
@@ -103,7 +117,7 @@ def _raw_file(spec: str | IO[bytes]) -> tuple[str, IO[bytes], bool]:
 
 @contextmanager
 def open_input(spec: str | IO[bytes],
-               max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Iterator[Input]:
+               max_bytes: int = MAX_INPUT_BYTES) -> Iterator[Input]:
     """Open ``spec`` (a path, ``-`` or a binary stream); decompress gzip; cap the bytes read."""
     name, raw, owned = _raw_file(spec)
     try:

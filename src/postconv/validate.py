@@ -7,18 +7,20 @@ only here, so the commands that do not validate start fast.
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ._data import package_file
-from .errors import InputUnusable
-from .sources import STDIN, Input, open_input
+from .errors import InputUnusable, OutputWriteError, PostconvError
+from .limits import MAX_INPUT_BYTES
+from .sources import STDIN, open_input
 from .xmlsafe import XmlSyntaxError, iterparse_events, syntax_error_message
 
 SCHEMAS = {"itmatt": "itmatt-1.xsd"}
@@ -49,32 +51,86 @@ def validate(spec: str, schema: str = "itmatt", max_bytes: int | None = None) ->
     """Yield every schema error of the input ``spec`` (a path or ``-``)."""
     import xmlschema
 
-    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
-    with open_input(spec, **kwargs) as source, _as_file(spec, source) as path:
+    cap = MAX_INPUT_BYTES if max_bytes is None else max_bytes
+    with _rewindable(spec, cap) as (name, stream):
         try:
-            resource = xmlschema.XMLResource(str(path), lazy=True, defuse="always",
+            resource = xmlschema.XMLResource(stream, lazy=True, defuse="always",
                                              iterparse=iterparse_events)
             for error in _schema(schema).iter_errors(resource):
                 yield SchemaError(getattr(error, "sourceline", None), error.path,
                                   _reason(error))
         except xmlschema.XMLResourceError as exc:
-            raise InputUnusable(f"{source.name}: {_first_line(str(exc))}") from None
+            raise InputUnusable(f"{name}: {_first_line(str(exc))}") from None
         except xmlschema.XMLSchemaException as exc:
-            raise InputUnusable(f"{source.name}: {_first_line(str(exc))}") from None
+            raise InputUnusable(f"{name}: {_first_line(str(exc))}") from None
         except XmlSyntaxError as exc:
-            raise InputUnusable(syntax_error_message(source.name, exc)) from None
+            raise InputUnusable(syntax_error_message(name, exc)) from None
+        except PostconvError as exc:
+            raise type(exc)(f"{name}: {exc}") from None
+
+
+class _Rewindable(io.RawIOBase):
+    """The (decompressed, capped) bytes of a named input, read again from the start on
+    ``seek(0)``: lazy validation reads a document more than once, and a gzip file is
+    decompressed again rather than copied out to a temporary file (where a gzip bomb
+    would fill the disk)."""
+
+    def __init__(self, spec: str, cap: int) -> None:
+        self._spec = spec
+        self._cap = cap
+        self._stack = ExitStack()
+        self._stream = self._open()
+
+    def _open(self) -> IO[bytes]:
+        self._stack.close()
+        self._stack = ExitStack()
+        source = self._stack.enter_context(open_input(self._spec, self._cap))
+        return source.stream
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if (offset, whence) != (0, io.SEEK_SET):
+            raise io.UnsupportedOperation("only a rewind to the start")
+        self._stream = self._open()
+        return 0
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._stack.close()
+        super().close()
 
 
 @contextmanager
-def _as_file(spec: str, source: Input) -> Iterator[Path]:
-    """A path to the (decompressed) bytes: lazy validation reads the document more than once."""
-    if spec != STDIN and not source.compressed:
-        yield Path(spec)
+def _rewindable(spec: str, cap: int) -> Iterator[tuple[str, IO[bytes]]]:
+    """A rewindable byte stream of ``spec``: a named file is opened again for each pass;
+    standard input is kept in a temporary file, up to the cap."""
+    if spec != STDIN:
+        stream = _Rewindable(spec, cap)
+        try:
+            yield spec, io.BufferedReader(stream, 1 << 16)
+        finally:
+            stream.close()
         return
-    with tempfile.NamedTemporaryFile(prefix="postconv-", suffix=".xml") as spool:
-        shutil.copyfileobj(source.stream, spool, 1 << 16)
-        spool.flush()
-        yield Path(spool.name)
+    with open_input(spec, cap) as source, tempfile.TemporaryFile(prefix="postconv-") as spool:
+        try:
+            shutil.copyfileobj(source.stream, spool, 1 << 16)
+            spool.flush()
+        except PostconvError:
+            raise
+        except OSError as exc:
+            raise OutputWriteError(f"{source.name}: cannot keep standard input in a "
+                                   f"temporary file to validate it: {exc.strerror}") from None
+        spool.seek(0)
+        yield source.name, spool
 
 
 def _reason(error: Any) -> str:

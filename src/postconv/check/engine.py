@@ -16,6 +16,7 @@ from typing import Any
 
 from .._data import package_file
 from ..errors import ConfigInvalid, UsageError
+from ..limits import MAX_FINDINGS
 from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, MONEY_FIELDS, Finding, Record
 from ..tomlfile import config_error, load_toml
 from .checks import (
@@ -33,7 +34,6 @@ from .seen import SeenSet
 KIND = "profile"
 SEVERITIES = ("error", "warning", "info")
 LINES = "line_items[]."
-DEFAULT_MAX_FINDINGS = 200
 
 Predicate = Callable[[Record], bool]
 PREDICATES: dict[str, Predicate] = {
@@ -274,7 +274,7 @@ class Checker:
     """A profile compiled for one run; :meth:`check` fills a record's ``compliance``."""
 
     def __init__(self, profile: Profile, *, as_of: date | None = None,
-                 today: date | None = None, max_findings: int = DEFAULT_MAX_FINDINGS) -> None:
+                 today: date | None = None, max_findings: int = MAX_FINDINGS) -> None:
         self.profile = profile
         self.as_of = as_of
         self.today = today or date(2000, 1, 1)

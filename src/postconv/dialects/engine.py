@@ -17,11 +17,12 @@ from typing import Any
 
 from .._data import package_file
 from ..errors import InputUnusable
-from ..read import RawItem, Values
+from ..limits import MAX_FIELD_CHARS, MAX_LINES
+from ..read import DECIMAL_COMMA, RawItem, Values
 from ..read.xml import Wanted, XmlLayout
 from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, Finding, Record
 from ..tomlfile import config_error, load_toml
-from ..values import READERS, Note, Reader, Unreadable
+from ..values import READERS, Note, Reader, Unreadable, read_decimal
 from .compiler import compile_fields
 
 KIND = "dialect"
@@ -32,7 +33,6 @@ HEADER_FIELD_TYPES = {
     "origin_post": "code",
     "destination_post": "code",
 }
-DEFAULT_MAX_FIELD_CHARS = 4096
 _MAX_VALUE_IN_FINDING = 100
 
 Getter = Callable[[Values], Any]
@@ -68,11 +68,11 @@ class Dialect:
     builtin: bool = False
     edifact: dict[str, Any] = field(default_factory=dict)
 
-    def mapper(self, max_field_chars: int = DEFAULT_MAX_FIELD_CHARS,
-               fields: Collection[str] | None = None) -> Mapper:
+    def mapper(self, max_field_chars: int = MAX_FIELD_CHARS,
+               fields: Collection[str] | None = None, max_lines: int = MAX_LINES) -> Mapper:
         """The compiled mapping; with ``fields``, a partial record of only those item
         fields (and ``posted_at``): no lines, no header or source fields."""
-        return Mapper(self, max_field_chars, fields)
+        return Mapper(self, max_field_chars, fields, max_lines)
 
     def xml_layout(self, fields: Collection[str] | None = None) -> XmlLayout:
         """What the XML reader needs: the elements, and the keys this dialect reads.
@@ -288,7 +288,8 @@ def resolve_dialect(name_or_path: str) -> Dialect:
                      "(or give a dialect .toml file)")
 
 
-_XML_NAME = rb"[A-Za-z_][\w.\-]*:?[\w.\-]*"
+# possessive: a long name is matched once, never tried again at each of its characters
+_XML_NAME = rb"[A-Za-z_][\w.\-]*+(?::[\w.\-]++)?+"
 _ROOT = re.compile(rb"<(" + _XML_NAME + rb")[\s/>]")
 _EDIFACT_START = re.compile(rb"\s*(UNA|UNB)")
 
@@ -339,20 +340,33 @@ def detect_dialect(head: bytes, candidates: Iterable[Dialect] | None = None) -> 
         "a dialect file for this layout (see README, 'Dialect files')")
 
 
-_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S)
+_PROLOG_START = re.compile(rb"<\?|<!--|<!DOCTYPE")
+_PROLOG_END = {b"<?": b"?>", b"<!--": b"-->", b"<!DOCTYPE": b">"}
 
 
 def _strip_prolog(text: bytes) -> bytes:
-    return _PROLOG.sub(b"", text)
+    """``text`` without processing instructions, comments and DOCTYPEs (one left open
+    drops the rest). Linear: each end is looked for once, by ``find``."""
+    kept = []
+    at = 0
+    while (start := _PROLOG_START.search(text, at)) is not None:
+        kept.append(text[at:start.start()])
+        end = text.find(_PROLOG_END[start.group()], start.end())
+        if end < 0:
+            return b"".join(kept)
+        at = end + len(_PROLOG_END[start.group()])
+    kept.append(text[at:])
+    return b"".join(kept)
 
 
 class Mapper:
     """A dialect compiled for a run: raw item → (record, read findings)."""
 
     def __init__(self, dialect: Dialect, max_field_chars: int,
-                 fields: Collection[str] | None = None) -> None:
+                 fields: Collection[str] | None = None, max_lines: int = MAX_LINES) -> None:
         self.dialect = dialect
         self.max_field_chars = max_field_chars
+        self.max_lines = max_lines
         self._notes: list[Note] = []
         item_specs = dialect.item_fields if fields is None else dialect.item_specs(fields)
         line_specs = dialect.line_fields if fields is None else ()
@@ -367,18 +381,27 @@ class Mapper:
                              for s in dialect.header_fields]
         self._last_header: Values | None = None
         self._header: dict[str, Any] = {}
+        self._decimal_comma = False  # the item's message writes decimals with a comma
 
     def map(self, raw: RawItem, file: str) -> tuple[Record, list[Finding]]:
         """The record of one raw item, with findings for values that could not be read."""
         findings: list[Finding] = []
+        self._decimal_comma = DECIMAL_COMMA in raw.header
         record = self._map_item(raw.values, findings, "", 0)
         if self.partial:
             return record, findings
         if raw.lines:
             map_line = self._map_line
+            pieces = raw.lines
+            if len(pieces) > self.max_lines:
+                findings.append(_finding(
+                    "TOO_MANY_LINES", "error", "line_items",
+                    f"{len(pieces)} content lines; the record keeps the first "
+                    f"{self.max_lines} (--max-lines)", None))
+                pieces = pieces[:self.max_lines]
             record["line_items"] = [
                 map_line(piece, findings, f"line_items[{n - 1}].", n)
-                for n, piece in enumerate(raw.lines, start=1)
+                for n, piece in enumerate(pieces, start=1)
             ]
         header = self._header_of(raw, findings)
         record["origin_post"] = header.get("origin_post")
@@ -431,6 +454,8 @@ class Mapper:
             findings.append(_finding("FIELD_TOO_LONG", "error", path,
                                      f"longer than {self.max_field_chars} characters", None))
             return None
+        if self._decimal_comma and reader is read_decimal and "," in text and "." not in text:
+            text = text.replace(",", ".", 1)  # the message's decimal mark, not a guess
         notes = self._notes
         try:
             value = reader(text, notes.append)

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 Values = dict[str, list[str]]
 
+#: A header key a reader sets when the message writes its decimal numbers with a comma
+#: (EDIFACT's service string advice says so); the mapper then reads ``0,885`` as 0.885.
+DECIMAL_COMMA = "@decimal-comma"
+
 
 def add_text(values: Values, key: str, text: str) -> None:
     """One more text under ``key`` (hot loops of the readers have this inline)."""

@@ -16,6 +16,7 @@ keyed below the latest one of those (``NAD+CZ/COM+TE/1.1``).
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +24,8 @@ from itertools import compress, repeat
 from typing import IO, Any
 
 from ..errors import InputUnusable
-from . import RawItem, ReadProblem, Values, add_text
+from ..limits import MAX_ITEM_PARTS, MAX_SEGMENT_CHARS
+from . import DECIMAL_COMMA, RawItem, ReadProblem, Values, add_text
 
 CHARSETS = {
     "UNOA": "ascii", "UNOB": "ascii", "UNOC": "iso-8859-1", "UNOD": "iso-8859-2",
@@ -34,7 +36,6 @@ DEFAULT_SERVICE = ":+.? '"
 #: strictly from its character set can hold (a lone surrogate).
 NO_RELEASE = "\udfff"
 CHUNK = 1 << 16
-MAX_SEGMENT_CHARS = 1 << 20
 
 Segment = tuple[str, list[list[str]]]
 #: How one segment is read: (element index, key of the whole element or None,
@@ -113,13 +114,25 @@ class Service:
 
 
 def service_of(head: str) -> tuple[Service, int]:
-    """The service characters (from UNA or the defaults) and where the data starts."""
+    """The service characters (from UNA or the defaults) and where the data starts.
+
+    Separators that collide (the same character for two of them) or a decimal mark that
+    is neither ``.`` nor ``,`` would give garbage fields: such a UNA is refused."""
     text = head.lstrip("\ufeff \r\n\t")
     offset = len(head) - len(text)
     if text.startswith("UNA") and len(text) >= 9:
         chars = text[3:9]
         release = chars[3] if chars[3] != " " else NO_RELEASE  # a space: none is used
-        return Service(chars[0], chars[1], chars[2], release, chars[5]), offset + 9
+        service = Service(chars[0], chars[1], chars[2], release, chars[5])
+        separators = [service.component, service.element, service.terminator]
+        if release != NO_RELEASE:
+            separators.append(release)
+        if len(set(separators)) < len(separators) or service.decimal not in ".," \
+                or service.decimal in separators:
+            raise InputUnusable(f"UNA {chars!r}: service characters that collide (component, "
+                                "element, release and terminator must differ; the decimal "
+                                "mark is . or ,)")
+        return service, offset + 9
     c = DEFAULT_SERVICE
     return Service(c[0], c[1], c[2], c[3], c[5]), offset
 
@@ -201,20 +214,36 @@ def _join_released(pieces: list[str], separator: str, release: str) -> list[str]
     return joined
 
 
+#: Control characters (but tab; line breaks are dropped before): never data, refused as
+#: XML refuses them, never copied into a record.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[list[str], Service]]:
     """The texts of the segments, not yet split into elements, in bounded memory: a list
     for each block read (one generator step per block, not per segment), with the
-    service characters."""
-    decoder = codecs.getincrementaldecoder(charset_of(head))(errors="strict")
+    service characters.
+
+    Bytes not valid for the character set, or a control character, end the interchange
+    there: the segments before are still given, then the error is raised."""
+    codec = charset_of(head)
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     service: Service | None = None
     pending = ""
     while True:
         chunk = stream.read(CHUNK)
+        failure = None
         try:
             text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
-            raise InputUnusable(f"bytes not valid for the declared character set: {exc.reason}"
-                                ) from None
+            text = exc.object[:exc.start].decode(codec)
+            failure = InputUnusable(f"bytes not valid for the declared character set: "
+                                    f"{exc.reason}")
+        control = _CONTROL.search(text)
+        if control is not None:
+            text = text[:control.start()]
+            failure = InputUnusable(f"control character U+{ord(control.group()):04X} in the "
+                                    "data")
         if "\r" in text or "\n" in text:
             text = text.replace("\r", "").replace("\n", "")
         if service is None:
@@ -235,6 +264,8 @@ def segment_texts(stream: IO[bytes], head: bytes) -> Iterator[tuple[list[str], S
         texts = [body for piece in pieces if (body := piece.strip(" \t"))]
         if texts:
             yield texts, service
+        if failure is not None:
+            raise failure
         if not chunk:
             if pending.strip():
                 raise InputUnusable("interchange ends inside a segment (truncated)")
@@ -366,7 +397,19 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     odd_tags = any(len(tag) != 3 for tag in needed if tag)
     index = number = message_start = messages = 0
     in_message = closed = False
-    for texts, service in segment_texts(stream, head):
+    blocks = segment_texts(stream, head)
+    while True:
+        try:
+            texts, service = next(blocks)
+        except StopIteration:
+            break
+        except InputUnusable as exc:  # where: after the segments read
+            raise InputUnusable(f"segment {number + 1}: {exc}") from None
+        if item is not None and number - (item.line or 0) > MAX_ITEM_PARTS:
+            raise InputUnusable(f"segment {number}: more than {MAX_ITEM_PARTS} segments in "
+                                f"item {index}")
+        if service.decimal == "," and DECIMAL_COMMA not in interchange:
+            interchange[DECIMAL_COMMA] = [","]
         separator, plain, release = service.element, service.component, service.release
         for body in texts:
             number += 1

@@ -12,7 +12,15 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ..xmlsafe import XmlSyntaxError, etree_iterwalk, iterparse, parse_document, release
+from ..xmlsafe import (
+    NodeGuard,
+    XmlSyntaxError,
+    etree_iterwalk,
+    iterparse,
+    parse_document,
+    raising_failure,
+    release,
+)
 from . import RawItem, Values, add_text
 from .xmlcut import Cutter, Run
 from .xmlskim import Skimmer
@@ -224,7 +232,14 @@ def read_items(stream: IO[bytes], layout: XmlLayout,
     where that is certain (see :mod:`.xmlskim`), else parsed.
     """
     reader = _Items(layout, skim)
-    cutter = Cutter(stream, layout.item if cut else "*")
+    guard = NodeGuard(stream)
+    cutter = Cutter(guard, layout.item if cut else "*")
+    with raising_failure(guard):
+        yield from _runs(reader, cutter)
+
+
+def _runs(reader: _Items, cutter: Cutter) -> Iterator[RawItem]:
+    """The items of every run the cutter gives, parsed or skimmed (see :func:`read_items`)."""
     for run in cutter.runs():
         plan = None
         if reader.skimmer is not None and run.parse and run.first_line > 1 and not run.last:

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import IO
 
-from ..xmlsafe import open_elements
+from ..limits import MAX_ITEM_BYTES
+from ..xmlsafe import Readable, open_elements
 
 #: Bytes read at a time; a run is about this long.
 BLOCK = 1 << 18
 #: Look no further than this for the next item start: past it, iterparse reads on.
-MAX_RUN = 64 << 20
+MAX_RUN = MAX_ITEM_BYTES
 _NAME_END = frozenset(b" \t\r\n/>")
 #: Lines in one run's document at most: libxml2 numbers elements exactly up to 65,535.
 _MAX_LINES = 65_000
@@ -64,19 +64,24 @@ class Run:
 
 
 class ResumeStream:
-    """The bytes of a run that did not parse, then the rest of the input, for iterparse."""
+    """The bytes of a run that did not parse, then the rest of the input, for iterparse
+    (the bytes held are handed out from an offset: never copied again with each read)."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = head
+    def __init__(self, head: bytes, rest: Readable) -> None:
+        self._head = memoryview(head)
+        self._at = 0
         self._rest = rest
 
     def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size < 0 or size >= len(self._head):
-                head, self._head = self._head, b""
-                return head
-            head, self._head = self._head[:size], self._head[size:]
-            return head
+        left = len(self._head) - self._at
+        if left > 0:
+            size = left if size < 0 else min(size, left)
+            part = self._head[self._at:self._at + size].tobytes()
+            self._at += size
+            if self._at == len(self._head):
+                self._head = memoryview(b"")
+                self._at = 0
+            return part
         return self._rest.read(size)
 
 
@@ -138,7 +143,7 @@ class Cutter:
     :meth:`resume` gives the stream to read on.
     """
 
-    def __init__(self, stream: IO[bytes], item: str) -> None:
+    def __init__(self, stream: Readable, item: str) -> None:
         self._stream = stream
         self._name = item.encode("ascii") if item.isascii() and item != "*" else b""
         self._prolog = b""

@@ -2,7 +2,9 @@
 
 A regular file (or a new path) is written to a temporary file in the same folder,
 flushed, fsynced and renamed into place only when the run for it succeeded; on error or
-Ctrl-C the temporary file is removed and any earlier file stays as it was. Anything
+Ctrl-C the temporary file is removed and any earlier file stays as it was. A symbolic
+link is written through: its target is replaced (atomically, in the target's folder)
+and the link stays. Anything
 else — stdout, ``/dev/null``, a FIFO, a terminal — is written directly, never replaced.
 """
 
@@ -63,6 +65,8 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
             sys.stdout.buffer.flush()
         return
     path = Path(target)
+    if path.is_symlink():  # written through the link, as cp and editors do
+        path = Path(os.path.realpath(path))
     if _is_special(path):
         try:
             special = open(path, "wb")  # noqa: SIM115 - closed below
@@ -79,13 +83,19 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
     committed = False
     try:
         os.fchmod(fd, _new_file_mode(path))
-        with os.fdopen(fd, "wb", buffering=1 << 16) as handle:
+        handle = os.fdopen(fd, "wb", buffering=1 << 16)
+        try:
             yield handle
             try:
                 handle.flush()
                 os.fsync(handle.fileno())
             except OSError as exc:
                 raise OutputWriteError(f"{path}: write error: {exc.strerror}") from None
+        finally:
+            # after a failed write, closing flushes the rest again and fails again (a full
+            # disk): that second failure must not hide the first one
+            with contextlib.suppress(OSError):
+                handle.close()
         os.replace(temp, path)
         committed = True
     finally:

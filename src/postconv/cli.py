@@ -250,8 +250,12 @@ def _check_stdin(inputs: list[str]) -> None:
         raise UsageError("standard input is a terminal: pipe data in, or name input files")
 
 
-def _execute(body: Any, reporter: _Reporter) -> None:
-    """Run ``body``; map every way it can end to the documented exit status."""
+def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
+             result: RunSummary | None = None) -> None:
+    """Run ``body``; map every way it can end to the documented exit status. The run
+    summary (``result``, filled by ``body`` as far as it got) is written to
+    ``summary_json`` whatever the status, so that monitoring never reads an old success
+    for a failed run."""
     from . import interrupts
     from .runner import null_device
 
@@ -268,12 +272,22 @@ def _execute(body: Any, reporter: _Reporter) -> None:
         code = 141
     except KeyboardInterrupt as exc:
         print(f"postconv: {interrupts.describe(exc)}", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            _write_summary(summary_json, result, interrupts.exit_status(exc))
         interrupts.exit_interrupted(exc)
     except Exception as exc:  # a bug: one line, traceback only with -vv
         reporter.error(f"internal error: {type(exc).__name__}: {exc}")
         if reporter.verbose >= 2:
             traceback.print_exc(file=sys.stderr)
         code = 70
+    try:
+        _write_summary(summary_json, result, code)
+    except PostconvError as exc:  # its own path fails
+        reporter.error(f"--summary-json {exc}")
+        code = max(code, exc.exit_code)
+    except OSError as exc:
+        reporter.error(f"--summary-json {summary_json}: {exc.strerror or exc}")
+        code = max(code, 74)
     raise typer.Exit(code)
 
 
@@ -288,21 +302,24 @@ def _converter(dialect: str | None, profile: str, as_of: str | None, max_input_b
 
 
 def _run_records(reporter: _Reporter, converter: Any, inputs: list[str],
-                 on_record: Any) -> RunSummary:
+                 on_record: Any, result: RunSummary) -> RunSummary:
     """Run the inputs for a command that consumes records itself (check, report)."""
     from .runner import RunOptions, run
 
     with reporter.progress(converter):
         return run(converter, inputs, RunOptions(output=None), on_record=on_record,
-                   on_input_done=reporter.input_done)
+                   on_input_done=reporter.input_done, result=result)
 
 
-def _write_summary(path: Path | None, run: RunSummary) -> None:
+def _write_summary(path: Path | None, run: RunSummary | None, code: int) -> None:
+    """The run summary with the run's exit status, atomically (never half a file)."""
     if path is None:
         return
     from .write.jsonl import dumps
     from .write.output import open_output
 
+    run = run or RunSummary()
+    run.exit_code = code
     with open_output(str(path)) as stream:
         stream.write(dumps(run.to_json()) + b"\n")
 
@@ -346,6 +363,7 @@ def convert(
     max_lines: MaxLines = limits.MAX_LINES,
 ) -> None:
     reporter = _Reporter(quiet, verbose)
+    result = RunSummary()
 
     def body() -> int:
 
@@ -358,13 +376,12 @@ def convert(
                              archive_dir=archive_dir, format=fmt.value,
                              jobs=jobs or _cores())
         with hold_lock(lock_file), reporter.progress(converter):
-            result = run(converter, inputs, options, on_input_done=reporter.input_done)
+            run(converter, inputs, options, on_input_done=reporter.input_done, result=result)
             result.exit_code = _exit_status(result, fail_on)
-            _write_summary(summary_json, result)
         reporter.summary(result)
         return result.exit_code
 
-    _execute(body, reporter)
+    _execute(body, reporter, summary_json, result)
 
 
 def _field_pattern(field: str | None) -> str:
@@ -463,6 +480,7 @@ def check(
     max_lines: MaxLines = limits.MAX_LINES,
 ) -> None:
     reporter = _Reporter(quiet, verbose)
+    result = RunSummary()
 
     def body() -> int:
         from .write.jsonl import dumps
@@ -487,16 +505,15 @@ def check(
                         **finding,
                     }, newline=True))
 
-        result = _run_records(reporter, converter, inputs, on_record)
+        _run_records(reporter, converter, inputs, on_record, result)
         result.exit_code = _exit_status(result, fail_on)
-        _write_summary(summary_json, result)
         if not json_out:
             _render_check(tally, result, top)
         out.flush()
         reporter.summary(result)
         return result.exit_code
 
-    _execute(body, reporter)
+    _execute(body, reporter, summary_json, result)
 
 
 @app.command(help="""Write a self-contained HTML compliance report (charts, no scripts).
@@ -525,6 +542,7 @@ def report(
     max_lines: MaxLines = limits.MAX_LINES,
 ) -> None:
     reporter = _Reporter(quiet, verbose)
+    result = RunSummary()
 
     def body() -> int:
         from .write.output import open_output
@@ -534,8 +552,8 @@ def report(
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings, max_lines)
         data = ReportData(inputs=list(inputs))
-        result = _run_records(reporter, converter, inputs,
-                              lambda record, summary: data.add(record))
+        _run_records(reporter, converter, inputs, lambda record, summary: data.add(record),
+                     result)
         rules = converter.profile.rules
         sources = {rule.id: rule.source for rule in rules}
         required = list(dict.fromkeys(rule.field for rule in rules if rule.required))
@@ -543,11 +561,10 @@ def report(
         with open_output(output) as stream:
             stream.write(page.encode("utf-8"))
         result.exit_code = _exit_status(result, FailOn.never)
-        _write_summary(summary_json, result)
         reporter.summary(result)
         return result.exit_code
 
-    _execute(body, reporter)
+    _execute(body, reporter, summary_json, result)
 
 
 @app.command(help="""Validate XML inputs against the XSD of the reference ITMATT binding.

@@ -113,13 +113,19 @@ def _guarded(convert: Callable[[], None], summary: InputSummary) -> None:
     write, an interruption or a bug end the run."""
     try:
         convert()
+    except OutputWriteError as exc:  # writing the output failed: the run ends
+        summary.error, summary.exit_code = str(exc), exc.exit_code
+        raise
     except PostconvError as exc:
         summary.error = str(exc)
         summary.exit_code = exc.exit_code
-    except (BrokenPipeError, KeyboardInterrupt, OutputWriteError):
+    except (BrokenPipeError, KeyboardInterrupt):
         raise
-    except OSError as exc:
-        raise OutputWriteError(f"write error: {exc.strerror or exc}") from None
+    except OSError as exc:  # writing the output failed: the run ends
+        where = "standard output" if summary.output in (None, STDIN) else summary.output
+        failure = OutputWriteError(f"{where}: write error: {exc.strerror or exc}")
+        summary.error, summary.exit_code = str(failure), failure.exit_code
+        raise failure from None
     except Exception as exc:
         item = summary.items_read
         raise InternalError(f"{summary.input}: internal error at item {item}: "
@@ -171,10 +177,14 @@ def _archive(spec: str, archive_dir: Path, summary: InputSummary) -> None:
 
 def run(converter: Converter, inputs: list[str], options: RunOptions,
         on_record: RecordSink | None = None,
-        on_input_done: Callable[[InputSummary], None] | None = None) -> RunSummary:
-    """Convert ``inputs`` in order; records go to the output(s) and to ``on_record``."""
+        on_input_done: Callable[[InputSummary], None] | None = None,
+        result: RunSummary | None = None) -> RunSummary:
+    """Convert ``inputs`` in order; records go to the output(s) and to ``on_record``.
+
+    ``result``: the summary to fill in (so that a caller still has it, as far as the run
+    got, when the run ends by an exception)."""
     check_inputs(inputs, options)
-    result = RunSummary()
+    result = RunSummary() if result is None else result
 
     def deliver(writer_write: Callable[[Record], None] | None,
                 summary: InputSummary) -> Callable[[Record], None]:
@@ -200,7 +210,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             summary = result.add(spec)
             target = options.output_dir / output_name(spec, options.format)
             remove_stale_parts(target)
-            with _guard_write(), open_output(str(target)) as stream:
+            with _guard_write(str(target)), open_output(str(target)) as stream:
                 per_input = make_writer(options.format, stream)
                 if _split(options, inputs, on_record):
                     _convert_split(converter, spec, summary, per_input, options)
@@ -217,7 +227,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             if options.output != STDIN:
                 remove_stale_parts(Path(options.output))
             out: IO[bytes] = stack.enter_context(open_output(options.output))
-            stack.enter_context(_guard_write())
+            stack.enter_context(_guard_write(options.output))
             writer = make_writer(options.format, out)
         if use_parallel and writer is not None:
             _parallel_one_output(converter, inputs, options, writer, result, on_input_done)
@@ -235,7 +245,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             elif on_input_done is not None:
                 on_input_done(summary)
         if writer is not None:
-            with _guard_write():
+            with _guard_write(options.output):
                 writer.close()
     if writer is not None and options.archive_dir is not None:
         for summary in result.inputs:
@@ -275,7 +285,7 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
         remove_stale_parts(target)
         stack = ExitStack()
         stream = stack.enter_context(open_output(str(target)))
-        stack.enter_context(_guard_write())
+        stack.enter_context(_guard_write(str(target)))
         outputs[n] = (stack, make_writer(options.format, stream), target)
         return outputs[n][1]
 
@@ -308,14 +318,15 @@ def _finish(spec: str, summary: InputSummary, options: RunOptions,
 
 
 @contextmanager
-def _guard_write() -> Iterator[None]:
+def _guard_write(where: str | None = None) -> Iterator[None]:
     """Write errors other than a closed pipe become :class:`OutputWriteError` (exit 74)."""
     try:
         yield
     except (BrokenPipeError, PostconvError):
         raise
     except OSError as exc:
-        raise OutputWriteError(f"write error: {exc.strerror or exc}") from None
+        name = "standard output" if where in (None, STDIN) else where
+        raise OutputWriteError(f"{name}: write error: {exc.strerror or exc}") from None
 
 
 def null_device() -> None:

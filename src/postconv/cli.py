@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from . import limits
-from .errors import PostconvError, UsageError
+from .errors import PostconvError, UsageError, one_line
 from .record import Record
 from .sources import display_name
 from .summary import InputSummary, RunSummary
@@ -155,7 +155,7 @@ class _Reporter:
                 self._progress = None
 
     def error(self, message: str) -> None:
-        print(f"postconv: error: {message}", file=sys.stderr, flush=True)
+        print(f"postconv: error: {one_line(message)}", file=sys.stderr, flush=True)
 
     def input_done(self, summary: InputSummary) -> None:
         name = display_name(summary.input)

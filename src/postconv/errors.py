@@ -7,6 +7,11 @@ library raises them so that another program can tell the same cases apart.
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """A message as one line: libxml2 and others end some of theirs with line breaks."""
+    return " ".join(text.split())
+
+
 class PostconvError(Exception):
     """Base class; ``exit_code`` is the status the CLI exits with."""
 

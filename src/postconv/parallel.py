@@ -35,7 +35,7 @@ from typing import Any
 
 from . import interrupts
 from .check.seen import pack
-from .errors import PostconvError
+from .errors import PostconvError, one_line
 from .pipeline import Converter, Share
 from .record import Record
 from .summary import InputSummary
@@ -64,7 +64,7 @@ def _work(spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
                 if record["tracking_number"]:
                     numbers.append(pack(record["tracking_number"]))
         except PostconvError as exc:
-            summary.error = str(exc)
+            summary.error = one_line(str(exc))
             summary.exit_code = exc.exit_code
         writer.close()
     return summary, numbers.tobytes()
@@ -255,7 +255,7 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
                 counts.count(record)
                 count += 1
         except PostconvError as exc:
-            summary.error = str(exc)
+            summary.error = one_line(str(exc))
             summary.exit_code = exc.exit_code
         if count:
             send()

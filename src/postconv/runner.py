@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .errors import LockHeld, OutputNotCreated, OutputWriteError, PostconvError, UsageError
+from .errors import (
+    LockHeld,
+    OutputNotCreated,
+    OutputWriteError,
+    PostconvError,
+    UsageError,
+    one_line,
+)
 from .pipeline import Converter
 from .record import Record
 from .sources import STDIN
@@ -117,7 +124,7 @@ def _guarded(convert: Callable[[], None], summary: InputSummary) -> None:
         summary.error, summary.exit_code = str(exc), exc.exit_code
         raise
     except PostconvError as exc:
-        summary.error = str(exc)
+        summary.error = one_line(str(exc))
         summary.exit_code = exc.exit_code
     except (BrokenPipeError, KeyboardInterrupt):
         raise

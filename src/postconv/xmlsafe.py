@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from lxml import etree
 
-from .errors import InputUnusable
+from .errors import InputUnusable, one_line
 from .limits import MAX_ITEM_PARTS, MAX_NODE_BYTES
 
 #: Raised for XML that is not well-formed; ``.position`` is (line, column).
@@ -28,7 +28,7 @@ def syntax_error_message(name: str, exc: Any) -> str:
     """One line for XML that is not well-formed: ``name:line:column: ...`` (libxml2's
     own text without the position lxml appends to it, which would say it twice)."""
     line, column = exc.position
-    reason = _POSITION_SUFFIX.sub("", str(exc.msg).strip())
+    reason = one_line(_POSITION_SUFFIX.sub("", one_line(str(exc.msg))))
     return f"{name}:{line}:{column}: not well-formed XML: {reason}"
 
 

@@ -400,9 +400,11 @@ _LINE = re.compile(r"\bline (\d+)")
 
 def _shifted(exc: Any, run: Run) -> Any:
     """``exc`` with the lines of the run moved to where they are in the input."""
-    if not run.line_offset:
-        return exc
     line, column = exc.position
+    if line == run.first_line and run.unpadded:  # the run starts far out on its line
+        column += run.unpadded
+    elif not run.line_offset:
+        return exc
 
     def moved(match: re.Match[str]) -> str:
         number = int(match.group(1))

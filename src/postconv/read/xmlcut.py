@@ -40,6 +40,8 @@ _NAME_END = frozenset(b" \t\r\n/>")
 _MAX_LINES = 65_000
 #: Spaces that put a run's first line at its own column (errors name line and column).
 _MAX_PAD = 4096
+#: A column not known (a line with non-ASCII text before the run starts on it).
+UNKNOWN_COLUMN = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,9 @@ class Run:
     it belong to the prolog, already read); ``line_offset``: add it to a line of the
     document to get the line in the input; ``start``, ``end``: where the run's own bytes
     are in ``data``; ``column``: where they start on their line of the input (characters;
-    past :data:`_MAX_PAD` not kept).
+    :data:`UNKNOWN_COLUMN` after non-ASCII text on the line). A run that starts past
+    column :data:`_MAX_PAD` is not padded to it: :attr:`unpadded` then says how far its
+    document's first run line is shifted.
     """
 
     data: bytes
@@ -61,6 +65,11 @@ class Run:
     start: int = 0
     end: int = 0
     column: int = 0
+
+    @property
+    def unpadded(self) -> int:
+        """Columns to add on the run's first line for the input's (0: padded, or unknown)."""
+        return self.column if self.column > _MAX_PAD else 0
 
 
 class ResumeStream:
@@ -230,8 +239,8 @@ class Cutter:
             breaks = run.count(b"\n")
         tail = run[run.rfind(b"\n") + 1:]
         self._line += breaks
-        self._column = (column if not breaks else 0) + (
-            len(tail) if tail.isascii() else _MAX_PAD + 1)
+        before = column if not breaks else 0
+        self._column = UNKNOWN_COLUMN if before < 0 or not tail.isascii() else before + len(tail)
         closing = b"" if last else self._closing
         if self._first:
             self._first = False
@@ -241,7 +250,7 @@ class Cutter:
     def _document(self, run: bytes, line: int, column: int, last: bool) -> Run:
         """``run``, which starts at ``line`` and ``column`` of the input, as a document:
         the prolog, a line break and spaces up to that column, the run, end tags."""
-        pad = b"\n" + (b" " * column if column <= _MAX_PAD else b"")
+        pad = b"\n" + (b" " * column if 0 <= column <= _MAX_PAD else b"")
         head = self._prolog + pad
         first_line = head.count(b"\n") + 1
         return Run(head + run + (b"" if last else self._closing), first_line,
@@ -255,8 +264,8 @@ class Cutter:
         line = run.first_line + run.line_offset + data.count(b"\n", run.start, begin)
         before = data.rfind(b"\n", run.start, begin)
         text = data[before + 1 if before >= 0 else run.start:begin]
-        column = (0 if before >= 0 else run.column) + (
-            len(text) if text.isascii() else _MAX_PAD + 1)
+        start = 0 if before >= 0 else run.column
+        column = UNKNOWN_COLUMN if start < 0 or not text.isascii() else start + len(text)
         return self._document(data[begin:stop], line, column, run.last and stop == run.end)
 
     def _without_closing(self, run: Run) -> bytes:

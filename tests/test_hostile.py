@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ITEM, REPO, SAMPLES, itmatt, records, run
 from postconv.cli import EXIT_CODES, app
+from postconv.errors import UsageError
 
 
 def test_readme_exit_table_matches_code():
@@ -46,8 +47,13 @@ def test_fail_on(cli):
     assert cli("check", sample, "--fail-on", "never").exit_code == 0
 
 
-def test_usage_errors_exit_2(cli):
-    assert cli("convert").exit_code == 2
+def test_usage_errors_exit_2(cli, monkeypatch):
+    from postconv import cli as command_line
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    with pytest.raises(UsageError, match="no input"):  # nothing named, nothing piped in
+        command_line._inputs(None, None)
+    monkeypatch.undo()
     assert cli("convert", "x.xml", "--format", "yaml").exit_code == 2
     result = cli("convert", str(SAMPLES / "jpa-20261122.xml"), "--as-of", "tomorrow")
     assert result.exit_code == 2 and "--as-of" in result.stderr

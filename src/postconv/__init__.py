@@ -6,6 +6,11 @@ The public surface is small::
     for record in postconv.iter_records("partner.xml", profile="us"):
         print(record["tracking_number"], record["compliance"]["status"])
 
+    conversion = postconv.Conversion("partner.xml", as_of="2026-07-24")
+    for record in conversion.records():
+        print(postconv.dumps(record))          # JSON, decimals exact
+    print(conversion.summary.items_rejected, conversion.summary.rejected_items)
+
 Records are plain dicts (see ``postconv schema``); decimals are ``decimal.Decimal``.
 The names below are loaded on first use, so that ``import postconv`` (and the start of
 the command) costs nothing until they are needed.
@@ -17,6 +22,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .encode import dumps
     from .errors import (
         ConfigInvalid,
         InputNotFound,
@@ -28,7 +34,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from .limits import Limits
-    from .pipeline import Converter, iter_records
+    from .pipeline import Conversion, Converter, iter_records
     from .record import Finding, Record, json_schema
     from .summary import InputSummary, RunSummary
 
@@ -39,7 +45,8 @@ _HOMES = {
     **dict.fromkeys(["ConfigInvalid", "InputNotFound", "InputUnusable", "LockHeld",
                      "OutputNotCreated", "OutputWriteError", "PostconvError", "UsageError"],
                     "errors"),
-    **dict.fromkeys(["Converter", "iter_records"], "pipeline"),
+    **dict.fromkeys(["Conversion", "Converter", "iter_records"], "pipeline"),
+    "dumps": "encode",
     "Limits": "limits",
     **dict.fromkeys(["Finding", "Record", "json_schema"], "record"),
     **dict.fromkeys(["InputSummary", "RunSummary"], "summary"),
@@ -55,8 +62,14 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """The public names (what ``help(postconv)`` documents), not the loading machinery."""
+    return sorted(__all__)
+
+
 __all__ = [
     "ConfigInvalid",
+    "Conversion",
     "Converter",
     "Finding",
     "InputNotFound",
@@ -71,6 +84,7 @@ __all__ = [
     "RunSummary",
     "UsageError",
     "__version__",
+    "dumps",
     "iter_records",
     "json_schema",
 ]

@@ -64,12 +64,46 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-Inputs = Annotated[list[str], typer.Argument(help="Input files; - for standard input. "
-                                                  "Gzip is recognised by its magic bytes.",
-                                             show_default=False)]
+def version_text() -> str:
+    """postconv's version, with the Python, lxml and libxml2 it runs on."""
+    import platform
+
+    from . import __version__
+    from .xmlsafe import library_versions
+
+    lxml, libxml2 = library_versions()
+    return (f"postconv {__version__} (Python {platform.python_version()}, lxml {lxml}, "
+            f"libxml2 {libxml2})")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(version_text())
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "-V", "--version", callback=_show_version, is_eager=True,
+        help="Print the version (and Python's, lxml's, libxml2's) and exit.")] = False,
+             ) -> None:
+    """Convert UPU ITMATT customs data (XML, EDIFACT) into normalized CBP-style records and
+    flag what is missing or unusable, with its legal source."""
+
+
+Inputs = Annotated[list[str] | None, typer.Argument(
+    help="Input files or folders (a folder: its files, see --glob); - or nothing for "
+         "standard input. Gzip is recognised by its magic bytes.",
+    show_default=False, metavar="[INPUT]...")]
+Glob = Annotated[list[str] | None, typer.Option(
+    "--glob", metavar="PATTERN", help="In a folder input, read the files whose name matches "
+    "PATTERN (with or without .gz; repeatable; default: every file not hidden).",
+    show_default=False)]
 Output = Annotated[str, typer.Option("-o", "--output", help="Where records go: a file "
                                      "(written atomically) or - for stdout.")]
-FormatOpt = Annotated[Format, typer.Option("-f", "--format", help="Record format.")]
+FormatOpt = Annotated[Format | None, typer.Option(
+    "-f", "--format", help="Record format (default: from the -o file's extension, .jsonl, "
+    ".ndjson, .json, .csv; else jsonl).", show_default=False)]
 DialectOpt = Annotated[str | None, typer.Option("--dialect", help="Force a dialect: a name "
                                                 "(see `postconv dialects`) or a FILE.toml.")]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="Requirement profile: a name "
@@ -245,9 +279,18 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _check_stdin(inputs: list[str]) -> None:
-    if "-" in inputs and sys.stdin.isatty():
+def _inputs(given: list[str] | None, patterns: list[str] | None) -> list[str]:
+    """The inputs to read: folders stand for their files; nothing given means standard
+    input when data is piped in (as jq and csvkit do)."""
+    from .runner import DEFAULT_PATTERNS, expand_inputs
+
+    if not given:
+        if sys.stdin.isatty():
+            raise UsageError("no input: name input files or folders, or pipe data in")
+        given = ["-"]
+    if "-" in given and sys.stdin.isatty():
         raise UsageError("standard input is a terminal: pipe data in, or name input files")
+    return expand_inputs(given, tuple(patterns) if patterns else DEFAULT_PATTERNS)
 
 
 def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
@@ -260,6 +303,9 @@ def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
     from .runner import null_device
 
     interrupts.install()
+    if summary_json is not None and str(summary_json) == "-":
+        reporter.error("--summary-json needs a file: standard output carries the records")
+        raise typer.Exit(UsageError.exit_code)
     try:
         code = body()
     except PostconvError as exc:
@@ -337,9 +383,10 @@ Examples:
   postconv convert spool/*.xml --output-dir out/ --archive-dir done/ --lock-file run.lock -q
 """)
 def convert(
-    inputs: Inputs,
+    inputs: Inputs = None,
+    glob: Glob = None,
     output: Output = "-",
-    fmt: FormatOpt = Format.jsonl,
+    fmt: FormatOpt = None,
     dialect: DialectOpt = None,
     profile: ProfileOpt = "us",
     as_of: AsOf = None,
@@ -368,12 +415,16 @@ def convert(
     def body() -> int:
 
         from .runner import RunOptions, hold_lock, run
+        from .write.base import format_for
 
-        _check_stdin(inputs)
+        nonlocal inputs
+        inputs = _inputs(inputs, glob)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings, max_lines)
         options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
-                             archive_dir=archive_dir, format=fmt.value,
+                             archive_dir=archive_dir,
+                             format=format_for(None if output_dir else output,
+                                               fmt.value if fmt else None),
                              jobs=jobs or _cores())
         with hold_lock(lock_file), reporter.progress(converter):
             run(converter, inputs, options, on_input_done=reporter.input_done, result=result)
@@ -461,7 +512,8 @@ Examples:
   postconv check night.xml --json | jq -r .code | sort | uniq -c
 """)
 def check(
-    inputs: Inputs,
+    inputs: Inputs = None,
+    glob: Glob = None,
     dialect: DialectOpt = None,
     profile: ProfileOpt = "us",
     as_of: AsOf = None,
@@ -485,7 +537,8 @@ def check(
     def body() -> int:
         from .write.jsonl import dumps
 
-        _check_stdin(inputs)
+        nonlocal inputs
+        inputs = _inputs(inputs, glob)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings, max_lines)
         tally = _CheckTally()
@@ -525,7 +578,8 @@ Examples:
   postconv report night/*.xml.gz --profile us --as-of 2026-07-24 -o /srv/www/itmatt.html
 """)
 def report(
-    inputs: Inputs,
+    inputs: Inputs = None,
+    glob: Glob = None,
     output: Annotated[str, typer.Option("-o", "--output", help="The HTML file (written "
                                         "atomically), or - for stdout.")] = "report.html",
     dialect: DialectOpt = None,
@@ -548,7 +602,8 @@ def report(
         from .write.output import open_output
         from .write.report import ReportData, render_report
 
-        _check_stdin(inputs)
+        nonlocal inputs
+        inputs = _inputs(inputs, glob)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings, max_lines)
         data = ReportData(inputs=list(inputs))
@@ -579,7 +634,8 @@ Examples:
   postconv validate in/*.xml 2> errors.txt
 """)
 def validate(
-    inputs: Inputs,
+    inputs: Inputs = None,
+    glob: Glob = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -588,7 +644,8 @@ def validate(
     def body() -> int:
         from .validate import validate as validate_input
 
-        _check_stdin(inputs)
+        nonlocal inputs
+        inputs = _inputs(inputs, glob)
         code = 0
         for spec in inputs:
             errors = 0

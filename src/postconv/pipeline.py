@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import IO
 
 from .check import Checker, Profile, resolve_profile
@@ -70,8 +70,9 @@ class Converter:
     """Everything compiled once for a run; call :meth:`records` for each input."""
 
     def __init__(self, *, dialect: str | Dialect | None = None, profile: str | Profile = "us",
-                 as_of: date | None = None, today: date | None = None,
+                 as_of: date | str | None = None, today: date | str | None = None,
                  limits: Limits | None = None) -> None:
+        as_of, today = _as_date(as_of, "as_of"), _as_date(today, "today")
         self.limits = limits or Limits()
         self.dialect = resolve_dialect(dialect) if isinstance(dialect, str) else dialect
         self.profile = resolve_profile(profile) if isinstance(profile, str) else profile
@@ -111,9 +112,12 @@ class Converter:
                         fields = None
                     skim = (share.owns, fields)
                     memory = self._mapper(dialect, fields) if fields != frozenset() else None
+                fit = _Fit(dialect) if self.dialect is not None else None  # forced: fits?
                 for raw in raw_items(source, dialect, summary.problem, skim):
                     check_interrupt()
                     summary.items_read += 1
+                    if fit is not None and fit.seen(raw, summary):
+                        fit = None
                     if summary.items_read > self.limits.max_items:
                         summary.items_read -= 1
                         raise InputUnusable(f"more than {self.limits.max_items} items "
@@ -129,6 +133,8 @@ class Converter:
                     if record is not None:
                         summary.count(record)
                         yield record
+                if fit is not None:
+                    fit.judge(summary)
                 over = source.over_cap()
                 if over is not None:  # the reader ended quietly where the cap cut it
                     raise over
@@ -160,6 +166,51 @@ class Converter:
             pass
 
 
+class _Fit:
+    """Whether a forced dialect fits an input: of the keys its item fields read, the first
+    items must hold at least a quarter. If not, a warning on the input says so, else
+    every item would only be "missing" most elements, with no hint why."""
+
+    ITEMS = 20
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.keys = {key for spec in dialect.item_fields for key in spec.keys}
+        self.found: set[str] = set()
+
+    def seen(self, raw: RawItem, summary: InputSummary) -> bool:
+        """Take in one item; True once the judgement is made."""
+        self.found.update(key for key in raw.values if key in self.keys)
+        if len(self.found) * 4 >= len(self.keys):
+            return True
+        if summary.items_read >= self.ITEMS:
+            self.judge(summary)
+            return True
+        return False
+
+    def judge(self, summary: InputSummary) -> None:
+        if summary.items_read and len(self.found) * 4 < len(self.keys):
+            summary.problem(ReadProblem(
+                "DIALECT_DOES_NOT_FIT",
+                f"--dialect {self.dialect.name} found {len(self.found)} of the "
+                f"{len(self.keys)} elements its item fields read in the first "
+                f"{summary.items_read} items: is it the format of this input?"))
+
+
+def _as_date(value: date | str | None, name: str) -> date | None:
+    """A date, from a ``date`` or an ISO ``YYYY-MM-DD`` string; anything else is refused
+    before a byte is read (a wrong type used to reject every item, one by one)."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{name}={value!r}: not a date (YYYY-MM-DD)") from None
+    raise TypeError(f"{name} must be a datetime.date or a YYYY-MM-DD string, not "
+                    f"{type(value).__name__}")
+
+
 def _ended(source: Input, error: PostconvError) -> PostconvError:
     """The cap's error in place of the reader's complaint about the end the cap made (a
     truncated document or interchange)."""
@@ -175,8 +226,31 @@ def _named(name: str, error: PostconvError) -> PostconvError:
 
 
 def iter_records(source: str | IO[bytes], *, dialect: str | Dialect | None = None,
-                 profile: str | Profile = "us", as_of: date | None = None,
+                 profile: str | Profile = "us", as_of: date | str | None = None,
                  limits: Limits | None = None) -> Iterator[Record]:
-    """Stream the checked records of one input (path, ``-`` or stream); see :class:`Converter`."""
-    converter = Converter(dialect=dialect, profile=profile, as_of=as_of, limits=limits)
-    yield from converter.records(source)
+    """Stream the checked records of one input (path, ``-`` or stream); see :class:`Converter`
+    (and :class:`Conversion` to see the items rejected and the rest of the summary)."""
+    return Conversion(source, dialect=dialect, profile=profile, as_of=as_of,
+                      limits=limits).records()
+
+
+class Conversion:
+    """One input converted: its records as they stream, and what happened to it.
+
+    ``summary`` (an :class:`~postconv.summary.InputSummary`) fills in while the records
+    stream: items read, records written, items rejected and why (``rejected_items``),
+    findings on the input as a whole (``problems``). An error that ends the input is
+    raised from :meth:`records` after the records before it."""
+
+    def __init__(self, source: str | IO[bytes], *, dialect: str | Dialect | None = None,
+                 profile: str | Profile = "us", as_of: date | str | None = None,
+                 limits: Limits | None = None) -> None:
+        self.converter = Converter(dialect=dialect, profile=profile, as_of=as_of,
+                                   limits=limits)
+        self.source = source
+        name = source if isinstance(source, str) else getattr(source, "name", "<stream>")
+        self.summary = InputSummary(str(name))
+
+    def records(self) -> Iterator[Record]:
+        """The checked records, one at a time."""
+        return self.converter.records(self.source, self.summary)

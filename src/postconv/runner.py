@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import fnmatch
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 from .errors import (
+    InputNotFound,
     LockHeld,
     OutputNotCreated,
     OutputWriteError,
@@ -57,6 +60,35 @@ def output_name(spec: str, fmt: str) -> str:
     for suffix in (".gz", ".gzip"):
         name = name.removesuffix(suffix)
     return Path(name).stem + EXTENSIONS[fmt]
+
+
+#: The files of a folder input that are read when no pattern is given.
+DEFAULT_PATTERNS = ("*",)
+
+
+def expand_inputs(specs: list[str], patterns: tuple[str, ...] = DEFAULT_PATTERNS) -> list[str]:
+    """The inputs a run reads: a folder (a spool) stands for its files, sorted by name,
+    those whose name (or name without ``.gz``) matches one of ``patterns``; hidden files
+    (a killed run's ``.part`` files, editors' backups) and sub-folders are skipped. An
+    empty folder gives no input: an empty spool is not a failure."""
+    expanded: list[str] = []
+    for spec in specs:
+        if spec == STDIN or not os.path.isdir(spec):
+            expanded.append(spec)
+            continue
+        try:
+            entries = sorted(os.scandir(spec), key=lambda entry: entry.name)
+        except OSError as exc:
+            raise InputNotFound(f"{spec}: cannot read the folder: {exc.strerror}") from None
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or not entry.is_file():
+                continue
+            bare = name.removesuffix(".gz")
+            if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(bare, p)
+                   for p in patterns):
+                expanded.append(os.path.join(spec, name))
+    return expanded
 
 
 def check_inputs(inputs: list[str], options: RunOptions) -> None:
@@ -217,14 +249,15 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             summary = result.add(spec)
             target = options.output_dir / output_name(spec, options.format)
             remove_stale_parts(target)
-            with _guard_write(str(target)), open_output(str(target)) as stream:
+            keep = partial(_worth_keeping, [summary])
+            with _guard_write(str(target)), open_output(str(target), keep=keep) as stream:
                 per_input = make_writer(options.format, stream)
                 if _split(options, inputs, on_record):
                     _convert_split(converter, spec, summary, per_input, options)
                 else:
                     _convert_one(converter, spec, summary, deliver(per_input.write, summary))
                 per_input.close()
-            summary.output = str(target)
+            summary.output = str(target) if _worth_keeping([summary]) else None
             _finish(spec, summary, options, on_input_done)
         return result
 
@@ -233,7 +266,8 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
         if options.output is not None:
             if options.output != STDIN:
                 remove_stale_parts(Path(options.output))
-            out: IO[bytes] = stack.enter_context(open_output(options.output))
+            out: IO[bytes] = stack.enter_context(open_output(
+                options.output, keep=lambda: _worth_keeping(result.inputs)))
             stack.enter_context(_guard_write(options.output))
             writer = make_writer(options.format, out)
         if use_parallel and writer is not None:
@@ -286,12 +320,14 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
 
     assert options.output_dir is not None
     outputs: dict[int, tuple[ExitStack, Writer, Path]] = {}
+    finished: dict[int, list[InputSummary]] = {}  # for the output's keep()
 
     def writer_for(n: int, spec: str) -> Writer:
         target = options.output_dir / output_name(spec, options.format)  # type: ignore[operator]
         remove_stale_parts(target)
         stack = ExitStack()
-        stream = stack.enter_context(open_output(str(target)))
+        stream = stack.enter_context(open_output(
+            str(target), keep=lambda: _worth_keeping(finished.pop(n, []))))
         stack.enter_context(_guard_write(str(target)))
         outputs[n] = (stack, make_writer(options.format, stream), target)
         return outputs[n][1]
@@ -301,9 +337,10 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
 
     def done(n: int, spec: str, summary: InputSummary) -> None:
         stack, writer, target = outputs.pop(n)
+        finished[n] = [summary]
         with stack:
             writer.close()
-        summary.output = str(target)
+        summary.output = str(target) if _worth_keeping([summary]) else None
         result.inputs.append(summary)
         _finish(spec, summary, options, on_input_done)
 
@@ -314,6 +351,13 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
         for stack, _writer, _target in outputs.values():
             stack.__exit__(type(exc), exc, exc.__traceback__)
         raise
+
+
+def _worth_keeping(inputs: list[InputSummary]) -> bool:
+    """Whether an output holds something: a record, or an input read without failure. A
+    run whose inputs all failed before a record (a missing file, a typo) must not replace
+    a good output with an empty one."""
+    return any(s.records_written or not s.exit_code for s in inputs)
 
 
 def _finish(spec: str, summary: InputSummary, options: RunOptions,

@@ -24,6 +24,11 @@ XmlSyntaxError = etree.XMLSyntaxError
 _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 
+def library_versions() -> tuple[str, str]:
+    """The versions of lxml and of the libxml2 it runs on (``postconv --version``)."""
+    return etree.__version__, ".".join(map(str, etree.LIBXML_VERSION))
+
+
 def syntax_error_message(name: str, exc: Any) -> str:
     """One line for XML that is not well-formed: ``name:line:column: ...`` (libxml2's
     own text without the position lxml appends to it, which would say it twice)."""

@@ -15,7 +15,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -57,8 +57,10 @@ def _new_file_mode(path: Path) -> int:
 
 
 @contextmanager
-def open_output(target: str) -> Iterator[IO[bytes]]:
-    """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds."""
+def open_output(target: str, keep: Callable[[], bool] | None = None) -> Iterator[IO[bytes]]:
+    """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds
+    and ``keep()`` (asked at the end) is true: a run that read nothing never creates or
+    replaces a file."""
     if target == STDOUT:
         yield sys.stdout.buffer
         with _write_errors("standard output"):
@@ -96,8 +98,9 @@ def open_output(target: str) -> Iterator[IO[bytes]]:
             # disk): that second failure must not hide the first one
             with contextlib.suppress(OSError):
                 handle.close()
-        os.replace(temp, path)
-        committed = True
+        if keep is None or keep():
+            os.replace(temp, path)
+            committed = True
     finally:
         if not committed:
             with contextlib.suppress(OSError):

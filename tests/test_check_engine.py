@@ -215,8 +215,24 @@ def test_rules_command_shows_sources(cli):
         assert citation in sources
     eu = records(cli("rules", "--profile", "eu-ics2", "--json").stdout)
     assert any(r["id"] == "eu.line.hts_number" and r["from"] == "2023-03-01" for r in eu)
-    table = cli("rules", "--profile", "eu-ics2")
-    assert table.exit_code == 0 and "Tiers" in table.stdout and "ICS2" in table.stdout
+    table = cli("rules", "--profile", "eu-ics2")  # in a pipe: one rule a line, ids whole
+    assert table.exit_code == 0 and "ICS2" in table.stdout
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("id\tfield\tcheck\t")
+    assert len(lines) == len(eu) + 1
+    assert any(line.startswith("eu.line.hts_number\tline_items[].hts_number\t")
+               for line in lines)
+
+
+def test_rules_checks_and_path(cli):
+    from postconv.check.checks import CHECKS
+
+    listed = cli("rules", "--checks").stdout.splitlines()
+    assert listed[0] == "check\twhat it does"
+    assert {line.split("\t")[0] for line in listed[1:]} >= set(CHECKS)
+    assert all(line.split("\t")[1] for line in listed[1:])  # each says what it does
+    path = cli("rules", "--path", "--profile", "eu-ics2").stdout.strip()
+    assert path.endswith("eu-ics2.toml") and "[profile]" in open(path).read()
 
 
 def test_memory_fields_and_remember():

@@ -176,3 +176,57 @@ def test_piped_data_is_read_without_a_dash():
     data = (SAMPLES / "jpa-20261122.xml").read_bytes()
     result = run("convert", input=data)
     assert result.returncode == 0 and len(records(result.stdout)) == 1
+
+
+# -- help, rules, check, validate wording -------------------------------------------------
+
+def test_help_uses_the_terminal_width_and_never_wraps_examples():
+    wide = run("convert", "--help", env={"COLUMNS": "160"}).stdout.decode()
+    assert "postconv convert spool/ --glob '*.xml' --output-dir out/ --archive-dir done/ -q" \
+        in wide
+    assert "zcat night.xml.gz | postconv convert - --profile us --fail-on error > out.jsonl" \
+        in wide
+    assert max(len(line) for line in wide.splitlines()) > 100  # not cut at 80
+    narrow = run("convert", "--help", env={"COLUMNS": "60"}).stdout.decode()
+    assert "  zcat night.xml.gz | postconv convert - --profile us --fail-on error > " \
+        "out.jsonl" in narrow  # an example stays whole, even past the width
+    for unreadable in ("<str>", "<int range>", "{inputs}", "[default: 0]"):
+        assert unreadable not in wide, unreadable
+    for metavar in ("-o, --output PATH", "-j, --jobs N", "--as-of DATE", "--max-lines N"):
+        assert metavar in wide
+
+
+def test_check_says_what_it_did_once_and_shows_input_problems(tmp_path):
+    truncated = tmp_path / "cut.edi"
+    text = (SAMPLES / "gba-20261124.edi").read_text(encoding="latin-1")
+    truncated.write_text(text[:text.rindex("UNT+")], encoding="latin-1")
+    result = run("check", str(truncated))
+    assert result.returncode == 1
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert "Inputs with problems" in out and "EDIFACT_" in out
+    assert "records written" not in err and "items checked" in err
+    assert "input finding:" in err and "warning:" not in err
+    one = run("check", str(SAMPLES / "jpa-20261122.xml")).stderr.decode()
+    assert "1 input, 1 item read, 1 item checked" in one
+
+
+def test_origins_say_when_they_are_a_country_and_unknown_is_one_word(cli):
+    out = cli("check", *map(str, sorted(SAMPLES.iterdir())), "--fail-on", "never").stdout
+    assert "DE (country)" in out and "CNA" in out and " ? " not in out
+    from postconv.record import UNKNOWN_ORIGIN, new_party, new_record, origin_of
+
+    record = new_record()
+    record["shipper"] = new_party()
+    assert origin_of(record) == UNKNOWN_ORIGIN == "unknown"
+
+
+def test_validate_names_the_value_and_refuses_other_formats(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text(itmatt(ITEM).replace("<MailClass>C<", "<MailClass>zzU<"))
+    result = run("validate", str(bad))
+    assert result.returncode == 1
+    assert b"'zzU' is not a value the schema allows here" in result.stdout
+    assert b"\\s*" not in result.stdout
+    other = run("validate", str(SAMPLES / "gba-20261124.edi"))
+    assert other.returncode == 65
+    assert b"only the ITMATT reference binding can be validated" in other.stderr

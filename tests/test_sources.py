@@ -16,7 +16,7 @@ def test_stdin(tmp_path):
 def test_stdin_is_named_alike_in_warnings_and_errors():
     truncated = b"UNA:+.? 'UNB+UNOC:3+GBA+USA+261124:1015+1'UNH+1+CUSITM:1:0:UP'"
     warned = run("convert", "-", input=truncated).stderr.decode()
-    assert "warning: <stdin>: EDIFACT_INTERCHANGE_TRUNCATED" in warned, warned
+    assert "input finding: <stdin>: EDIFACT_INTERCHANGE_TRUNCATED" in warned, warned
     failed = run("convert", "-", input=b"no format at all").stderr.decode()
     assert "error: <stdin>: unknown format" in failed, failed
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import sys
 import traceback
-from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
@@ -61,7 +60,8 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # the terminal's width (not 80 columns); examples are never rewrapped (click's \b)
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 10_000},
 )
 
 def version_text() -> str:
@@ -99,21 +99,23 @@ Glob = Annotated[list[str] | None, typer.Option(
     "--glob", metavar="PATTERN", help="In a folder input, read the files whose name matches "
     "PATTERN (with or without .gz; repeatable; default: every file not hidden).",
     show_default=False)]
-Output = Annotated[str, typer.Option("-o", "--output", help="Where records go: a file "
-                                     "(written atomically) or - for stdout.")]
+Output = Annotated[str, typer.Option("-o", "--output", metavar="PATH", help="Where records "
+                                     "go: a file (written atomically) or - for stdout.")]
 FormatOpt = Annotated[Format | None, typer.Option(
     "-f", "--format", help="Record format (default: from the -o file's extension, .jsonl, "
     ".ndjson, .json, .csv; else jsonl).", show_default=False)]
-DialectOpt = Annotated[str | None, typer.Option("--dialect", help="Force a dialect: a name "
-                                                "(see `postconv dialects`) or a FILE.toml.")]
-ProfileOpt = Annotated[str, typer.Option("--profile", help="Requirement profile: a name "
-                                         "(us, eu-ics2, upu-cn23) or a FILE.toml.")]
+DialectOpt = Annotated[str | None, typer.Option(
+    "--dialect", metavar="NAME", help="Force a dialect: a name (see `postconv dialects`) or a "
+    "FILE.toml.")]
+ProfileOpt = Annotated[str, typer.Option(
+    "--profile", metavar="NAME", help="Requirement profile: a name (us, eu-ics2, upu-cn23) or "
+    "a FILE.toml.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Judge every item by the rules in "
                                           "force on DATE (YYYY-MM-DD); default: each item's "
                                           "posting date, else today.", metavar="DATE")]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Nothing on stderr unless "
                                      "something failed.")]
-Verbose = Annotated[int, typer.Option("-v", "--verbose", count=True,
+Verbose = Annotated[int, typer.Option("-v", "--verbose", count=True, show_default=False,
                                       help="More detail on stderr; -vv shows tracebacks of "
                                            "internal errors.")]
 SummaryJson = Annotated[Path | None, typer.Option("--summary-json", help="Write a "
@@ -129,15 +131,22 @@ ArchiveDir = Annotated[Path | None, typer.Option("--archive-dir", help="Move eac
 LockFile = Annotated[Path | None, typer.Option("--lock-file", help="Hold an exclusive lock "
                                                "for the run; exit 75 at once if another run "
                                                "holds it.", metavar="PATH")]
-MaxInputBytes = Annotated[int, typer.Option("--max-input-bytes", min=1, help="Cap on the "
-                                            "bytes of one input, after decompression.")]
-MaxItems = Annotated[int, typer.Option("--max-items", min=1, help="Cap on items per input.")]
-MaxFieldChars = Annotated[int, typer.Option("--max-field-chars", min=1, help="Longest "
-                                            "value read into a field.")]
-MaxLines = Annotated[int, typer.Option("--max-lines", min=1, help="Most content lines kept "
-                                       "per item; more is a TOO_MANY_LINES finding.")]
-MaxFindings = Annotated[int, typer.Option("--max-findings", min=1, help="Most findings "
-                                          "listed per item.")]
+MaxInputBytes = Annotated[int, typer.Option(
+    "--max-input-bytes", min=1, metavar="N", help="Cap on the bytes of one input, after "
+    "decompression.")]
+MaxItems = Annotated[int, typer.Option("--max-items", min=1, metavar="N",
+                                       help="Cap on items per input.")]
+MaxFieldChars = Annotated[int, typer.Option("--max-field-chars", min=1, metavar="N",
+                                            help="Longest value read into a field.")]
+MaxLines = Annotated[int, typer.Option("--max-lines", min=1, metavar="N", help="Most content "
+                                       "lines kept per item; more is a TOO_MANY_LINES finding.")]
+MaxFindings = Annotated[int, typer.Option("--max-findings", min=1, metavar="N",
+                                          help="Most findings listed per item.")]
+
+
+def _n(count: int, word: str) -> str:
+    """``1 item``, ``2 items``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 class _Reporter:
@@ -193,8 +202,8 @@ class _Reporter:
 
     def input_done(self, summary: InputSummary) -> None:
         name = display_name(summary.input)
-        for problem in summary.problems:
-            print(f"postconv: warning: {name}: {problem.code}: {problem.message}",
+        for problem in summary.problems:  # counts like an error finding for --fail-on
+            print(f"postconv: input finding: {name}: {problem.code}: {problem.message}",
                   file=sys.stderr)
         if summary.error:
             self.error(summary.error)
@@ -205,7 +214,9 @@ class _Reporter:
                   f"{summary.items_read} items read, {summary.records_written} written, "
                   f"{summary.items_rejected} rejected", file=sys.stderr)
 
-    def summary(self, run: RunSummary) -> None:
+    def summary(self, run: RunSummary, writes: bool = True) -> None:
+        """One line (and on a terminal a table, unless the command printed its own):
+        ``writes`` false for the commands that write no records (check, report)."""
         failed = any(s.exit_code or s.rejected for s in run.inputs)
         if self.quiet and not failed:
             return
@@ -213,15 +224,20 @@ class _Reporter:
         by_status = ", ".join(f"{statuses[s]} {s}" for s in ("complete", "incomplete",
                                                               "invalid") if statuses[s])
         rejected = run.total("items_rejected")
-        line = (f"postconv: {len(run.inputs)} input(s), {run.total('items_read')} items read, "
-                f"{run.total('records_written')} records written, {rejected} rejected")
+        done = (_n(run.total("records_written"), "record") + " written" if writes
+                else _n(run.total("records_written"), "item") + " checked")
+        line = (f"postconv: {_n(len(run.inputs), 'input')}, "
+                f"{_n(run.total('items_read'), 'item')} read, {done}, {rejected} rejected")
         if by_status:
             line += f" ({by_status})"
+        problems = sum(len(s.problems) for s in run.inputs)
+        if problems:
+            line += f"; {_n(problems, 'input finding')}"
         failures = sum(1 for s in run.inputs if s.exit_code)
         if failures:
-            line += f"; {failures} input(s) failed"
+            line += f"; {_n(failures, 'input')} failed"
         print(line, file=sys.stderr)
-        if self.interactive:
+        if self.interactive and writes:
             self._table(run)
 
     @staticmethod
@@ -374,13 +390,11 @@ def _write_summary(path: Path | None, run: RunSummary | None, code: int) -> None
 
 Examples:
 
+\b
   postconv convert samples/gba-20261120.xml
-
   postconv convert in/*.xml.gz -f csv -o records.csv
-
   zcat night.xml.gz | postconv convert - --profile us --fail-on error > out.jsonl
-
-  postconv convert spool/*.xml --output-dir out/ --archive-dir done/ --lock-file run.lock -q
+  postconv convert spool/ --glob '*.xml' --output-dir out/ --archive-dir done/ -q
 """)
 def convert(
     inputs: Inputs = None,
@@ -396,7 +410,7 @@ def convert(
     archive_dir: ArchiveDir = None,
     lock_file: LockFile = None,
     summary_json: SummaryJson = None,
-    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, help="Processes: "
+    jobs: Annotated[int | None, typer.Option("-j", "--jobs", min=1, metavar="N", help="Processes: "
                                              "several inputs in parallel, or the items of "
                                              "one large input shared out (default: the "
                                              "cores this run may use); output order and "
@@ -435,43 +449,17 @@ def convert(
     _execute(body, reporter, summary_json, result)
 
 
-def _field_pattern(field: str | None) -> str:
-    """``line_items[3].description`` → ``line_items[].description`` for aggregation."""
-    if not field or "[" not in field:
-        return field or "-"
-    head, _, rest = field.partition("[")
-    return f"{head}[]{rest.partition(']')[2]}"
-
-
-class _CheckTally:
-    """Aggregates for the check table, computed while streaming."""
-
-    def __init__(self) -> None:
-        self.statuses: Counter[str] = Counter()
-        self.findings: Counter[tuple[str, str, str]] = Counter()
-        self.posts: dict[str, Counter[str]] = {}
-
-    def add(self, record: Record) -> None:
-        status = record["compliance"]["status"]
-        self.statuses[status] += 1
-        for finding in record["compliance"]["findings"]:
-            self.findings[(finding["severity"], finding["code"],
-                           _field_pattern(finding["field"]))] += 1
-        origin = record["origin_post"] or record["shipper"]["country"] or "?"
-        self.posts.setdefault(origin, Counter())[status] += 1
-
-
 _STYLE = {"complete": "green", "incomplete": "yellow", "invalid": "red", "error": "red",
           "warning": "yellow", "info": "blue"}
 
 
-def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
+def _render_check(tally: Any, run: RunSummary, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(soft_wrap=False)
     total = sum(tally.statuses.values())
-    table = Table(title=f"Items by status ({total} items)")
+    table = Table(title=f"Items by status ({_n(total, 'item')})")
     table.add_column("status")
     table.add_column("items", justify="right")
     table.add_column("share", justify="right")
@@ -488,16 +476,27 @@ def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
         for (severity, code, field), count in tally.findings.most_common(top):
             table.add_row(f"[{_STYLE[severity]}]{severity}[/]", code, field, str(count))
         console.print(table)
-    ranked = sorted(tally.posts.items(),
-                    key=lambda kv: (-(sum(kv[1].values()) - kv[1]["complete"])
-                                    / sum(kv[1].values()), kv[0]))
+    ranked = tally.worst_origins()
     if ranked:
-        table = Table(title="Origin posts, worst first")
+        table = Table(title="Origins (post, else shipper country), worst first")
         for column in ("origin", "items", "complete", "incomplete", "invalid"):
             table.add_column(column, justify="left" if column == "origin" else "right")
         for origin, counts in ranked[:top]:
             table.add_row(origin, str(sum(counts.values())), str(counts["complete"]),
                           str(counts["incomplete"]), str(counts["invalid"]))
+        console.print(table)
+    problems = [(s, p) for s in run.inputs for p in s.problems]
+    failed = [s for s in run.inputs if s.exit_code]
+    if problems or failed:  # what the item counts above do not show
+        table = Table(title="Inputs with problems (each counts as an error for --fail-on)")
+        for column in ("input", "problem"):
+            table.add_column(column)
+        for summary, problem in problems:
+            table.add_row(display_name(summary.input), f"[red]{problem.code}[/]: "
+                          f"{problem.message}")
+        for summary in failed:
+            table.add_row(display_name(summary.input), f"[red]failed[/] (exit "
+                          f"{summary.exit_code}): {summary.error}")
         console.print(table)
 
 
@@ -505,10 +504,9 @@ def _render_check(tally: _CheckTally, run: RunSummary, top: int) -> None:
 
 Examples:
 
+\b
   postconv check samples/*.xml
-
   postconv check night.xml --profile us --as-of 2026-07-24 --fail-on warning
-
   postconv check night.xml --json | jq -r .code | sort | uniq -c
 """)
 def check(
@@ -521,7 +519,7 @@ def check(
                                             "status 1.")] = FailOn.error,
     json_out: Annotated[bool, typer.Option("--json", help="Write findings as JSON Lines "
                                            "instead of the table.")] = False,
-    top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="Rows per table.")] = 20,
     summary_json: SummaryJson = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -541,29 +539,23 @@ def check(
         inputs = _inputs(inputs, glob)
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings, max_lines)
-        tally = _CheckTally()
+        from .tally import CheckTally, finding_line
+
+        tally = CheckTally()
         out = sys.stdout.buffer
 
         def on_record(record: Record, summary: InputSummary) -> None:
             tally.add(record)
             if json_out:
                 for finding in record["compliance"]["findings"]:
-                    out.write(dumps({
-                        "tracking_number": record["tracking_number"],
-                        "file": record["source"]["file"],
-                        "item_index": record["source"]["item_index"],
-                        "line": record["source"]["line"],
-                        "status": record["compliance"]["status"],
-                        "profile": record["compliance"]["profile"],
-                        **finding,
-                    }, newline=True))
+                    out.write(dumps(finding_line(record, finding), newline=True))
 
         _run_records(reporter, converter, inputs, on_record, result)
         result.exit_code = _exit_status(result, fail_on)
         if not json_out:
             _render_check(tally, result, top)
         out.flush()
-        reporter.summary(result)
+        reporter.summary(result, writes=False)
         return result.exit_code
 
     _execute(body, reporter, summary_json, result)
@@ -573,8 +565,8 @@ def check(
 
 Examples:
 
+\b
   postconv report samples/* -o report.html
-
   postconv report night/*.xml.gz --profile us --as-of 2026-07-24 -o /srv/www/itmatt.html
 """)
 def report(
@@ -585,7 +577,8 @@ def report(
     dialect: DialectOpt = None,
     profile: ProfileOpt = "us",
     as_of: AsOf = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Rows per chart and table.")] = 25,
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N",
+                                     help="Rows per chart and table.")] = 25,
     summary_json: SummaryJson = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -616,7 +609,7 @@ def report(
         with open_output(output) as stream:
             stream.write(page.encode("utf-8"))
         result.exit_code = _exit_status(result, FailOn.never)
-        reporter.summary(result)
+        reporter.summary(result, writes=False)
         return result.exit_code
 
     _execute(body, reporter, summary_json, result)
@@ -624,14 +617,14 @@ def report(
 
 @app.command(help="""Validate XML inputs against the XSD of the reference ITMATT binding.
 
-Every error is reported with its line and path, not only the first. Exit 0 when all
-inputs are valid, 1 when any has errors, 65 when one is not well-formed.
-
 Examples:
 
+\b
   postconv validate samples/gba-20261120.xml
-
   postconv validate in/*.xml 2> errors.txt
+
+Every error is reported with its line and path, not only the first. Exit 0 when all
+inputs are valid, 1 when any has errors, 65 when one is not well-formed.
 """)
 def validate(
     inputs: Inputs = None,
@@ -652,7 +645,8 @@ def validate(
             try:
                 for error in validate_input(spec):
                     errors += 1
-                    where = f"{spec}:{error.line}" if error.line else spec
+                    name = display_name(spec)
+                    where = f"{name}:{error.line}" if error.line else name
                     print(f"{where}: {error.path}: {error.reason}")
             except PostconvError as exc:
                 reporter.error(str(exc))
@@ -667,7 +661,8 @@ def validate(
             if errors:
                 code = max(code, 1)
             if not quiet:
-                print(f"postconv: {spec}: {'valid' if not errors else f'{errors} error(s)'}",
+                print(f"postconv: {display_name(spec)}: "
+                      f"{'valid' if not errors else _n(errors, 'error')}",
                       file=sys.stderr)
         return code
 
@@ -678,6 +673,7 @@ def validate(
 
 Example:
 
+\b
   postconv schema > record.schema.json
 """)
 def schema() -> None:
@@ -691,10 +687,9 @@ def schema() -> None:
 
 Examples:
 
+\b
   postconv rules
-
   postconv rules --profile eu-ics2
-
   postconv rules --profile my-us.toml --json
 """)
 def rules(
@@ -702,37 +697,49 @@ def rules(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per rule.")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Markdown tables of every "
                                            "built-in profile (the README section).")] = False,
+    checks: Annotated[bool, typer.Option("--checks", help="List the named checks a rule "
+                                         "can use.")] = False,
+    path: Annotated[bool, typer.Option("--path", help="Print only the file of the profile "
+                                       "(to copy it).")] = False,
 ) -> None:
     reporter = _Reporter(False, 0)
 
     def body() -> int:
         from .check import builtin_profiles, resolve_profile
-        from .check.docs import profiles_markdown
+        from .check.docs import check_catalog, profiles_markdown, rule_json, rule_rows
         from .write.jsonl import dumps
 
         if markdown:
             ordered = sorted(builtin_profiles().values(), key=lambda p: (p.name != "us", p.name))
             sys.stdout.write(profiles_markdown(ordered))
             return 0
+        if checks:
+            _print_table(["check", "what it does"], [list(c) for c in check_catalog()])
+            return 0
         loaded = resolve_profile(profile)
+        if path:
+            print(loaded.path)
+            return 0
         if json_out:
             for rule in loaded.rules:
-                sys.stdout.buffer.write(dumps({
-                    "profile": loaded.name, "id": rule.id, "title": rule.title,
-                    "field": rule.field, "check": rule.check, "required": rule.required,
-                    "severity": rule.severity, "when": list(rule.when),
-                    "from": rule.start.isoformat() if rule.start else None,
-                    "until": rule.end.isoformat() if rule.end else None,
-                    "source": rule.source,
-                }, newline=True))
+                sys.stdout.buffer.write(dumps(rule_json(loaded, rule), newline=True))
             return 0
-        _render_rules(loaded)
+        if not sys.stdout.isatty():  # a pipe: whole ids and fields, one rule a line
+            _print_table(*rule_rows(loaded))
+            return 0
+        _render_rules(loaded, *rule_rows(loaded))
         return 0
 
     _execute(body, reporter)
 
 
-def _render_rules(profile: Any) -> None:
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Tab-separated, nothing wrapped: for a pipe, ``cut`` and ``grep``."""
+    for row in (header, *rows):
+        print("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
+
+
+def _render_rules(profile: Any, header: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -745,16 +752,10 @@ def _render_rules(profile: Any) -> None:
         tiers.add_row(tier.id, tier.start.isoformat(), tier.title, tier.source)
     console.print(tiers)
     table = Table(title="Rules")
-    for column in ("id", "field", "check", *(t.id for t in profile.tiers), "when", "source"):
-        table.add_column(column, overflow="fold")
-    for rule in profile.rules:
-        dates = ""
-        if rule.start or rule.end:
-            dates = f" [{rule.start or ''}..{rule.end or ''})"
-        check = rule.check + (" (required)" if rule.required else "")
-        table.add_row(rule.id, rule.field, check,
-                      *(rule.severity.get(t.id, "-") for t in profile.tiers),
-                      ", ".join(rule.when) + dates, rule.source)
+    for column in header:  # ids and fields whole (they are copied), the rest folds
+        table.add_column(column, no_wrap=column in ("id", "field"), overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
@@ -762,8 +763,8 @@ def _render_rules(profile: Any) -> None:
 
 Examples:
 
+\b
   postconv dialects
-
   cp "$(postconv dialects --path itmatt)" my-partner.toml
 """)
 def dialects(

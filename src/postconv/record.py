@@ -248,3 +248,18 @@ def json_schema() -> dict[str, Any]:
             },
         },
     }
+
+
+#: How tables name an item whose origin post and shipper country are both unknown.
+UNKNOWN_ORIGIN = "unknown"
+
+
+def origin_of(record: Record) -> str:
+    """Where an item comes from, for tables by origin: the origin post's operator code
+    (``GBA``), else the shipper's country marked as such (``DE (country)``: a country is
+    not a post), else ``unknown``."""
+    post = record["origin_post"]
+    if post:
+        return str(post)
+    country = record["shipper"]["country"]
+    return f"{country} (country)" if country else UNKNOWN_ORIGIN

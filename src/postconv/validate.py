@@ -53,6 +53,7 @@ def validate(spec: str, schema: str = "itmatt", max_bytes: int | None = None) ->
 
     cap = MAX_INPUT_BYTES if max_bytes is None else max_bytes
     with _rewindable(spec, cap) as (name, stream):
+        _refuse_other_formats(name, stream)
         try:
             resource = xmlschema.XMLResource(stream, lazy=True, defuse="always",
                                              iterparse=iterparse_events)
@@ -67,6 +68,22 @@ def validate(spec: str, schema: str = "itmatt", max_bytes: int | None = None) ->
             raise InputUnusable(syntax_error_message(name, exc)) from None
         except PostconvError as exc:
             raise type(exc)(f"{name}: {exc}") from None
+
+
+def _refuse_other_formats(name: str, stream: IO[bytes]) -> None:
+    """Only the ITMATT reference binding has a schema: another format (EDIFACT, a partner
+    dialect) is said to be one, not reported as invalid XML or an unknown root."""
+    from .dialects import detect_dialect
+    from .sources import HEAD_BYTES
+
+    head = stream.peek(HEAD_BYTES)[:HEAD_BYTES] if hasattr(stream, "peek") else b""
+    try:
+        dialect = detect_dialect(head)
+    except InputUnusable:
+        return  # the schema says what is wrong with it
+    if dialect.name not in SCHEMAS:
+        raise InputUnusable(f"{name}: only the ITMATT reference binding can be validated; "
+                            f"this input is {dialect.name} ({dialect.syntax})")
 
 
 class _Rewindable(io.RawIOBase):
@@ -134,7 +151,15 @@ def _rewindable(spec: str, cap: int) -> Iterator[tuple[str, IO[bytes]]]:
 
 
 def _reason(error: Any) -> str:
-    return _first_line(error.reason or str(error))
+    """What is wrong, for a person: the value that is not allowed (a pattern is the
+    schema's business, not the reader's)."""
+    reason = _first_line(error.reason or str(error))
+    value = error.obj if isinstance(error.obj, str) else None
+    if value is None:
+        return reason
+    if "pattern" in reason:
+        return f"{value.strip()!r} is not a value the schema allows here"
+    return f"{value.strip()!r}: {reason}"
 
 
 def _first_line(text: str) -> str:

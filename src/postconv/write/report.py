@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..record import Record
+from ..record import Record, origin_of
 
 _INDEX = re.compile(r"\[\d+\]")
 EXAMPLES_PER_CODE = 5
@@ -47,7 +47,7 @@ class ReportData:
         self.items += 1
         self.statuses[compliance["status"]] += 1
         self.tiers[compliance["profile"]] += 1
-        origin_key = record["origin_post"] or record["shipper"]["country"] or "unknown"
+        origin_key = origin_of(record)
         origin = self.origins.get(origin_key)
         if origin is None:
             origin = self.origins[origin_key] = _Origin()

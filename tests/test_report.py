@@ -38,7 +38,8 @@ def test_totals_and_sections(report):
                     "Completeness per origin post", "Most frequent findings"):
         assert section in page
     assert "CBP CSMS #60011750" in page  # the legal source of the vague-description rule
-    assert re.search(r"<code>[A-Z]{2}\d{9}[A-Z]{2}</code>", page)  # examples by number
+    # examples by number, file and line
+    assert re.search(r"<code>[A-Z]{2}\d{9}[A-Z]{2} [\w.-]+\.(xml|edi):\d+</code>", page)
     assert page.count('class="bar"') > 10
 
 
@@ -79,3 +80,22 @@ def test_report_renders_in_headless_chromium_with_visible_charts(report, tmp_pat
     assert pixels_near((0x2E, 0x7D, 0x32)) > 5000  # green bars: complete
     assert pixels_near((0xC6, 0x28, 0x28)) > 2000  # red bars: invalid / worst posts
     assert pixels_near((0xF9, 0xA8, 0x25)) > 2000  # amber bars
+
+
+def test_the_report_shows_each_input_and_is_not_written_over_nothing(tmp_path):
+    target = tmp_path / "r.html"
+    cut = tmp_path / "truncated.xml"
+    cut.write_bytes((SAMPLES / "gba-20261120.xml").read_bytes()[:5000])
+    result = run("report", str(SAMPLES / "jpa-20261122.xml"), str(tmp_path / "missing.xml"),
+                 str(cut), "-o", str(target))
+    assert result.returncode == 66
+    page = target.read_text()
+    inputs = page.split('<h2 id="inputs">', 1)[1].split("</table>", 1)[0]
+    assert "jpa-20261122.xml</td><td>ok" in inputs
+    assert "missing.xml</td><td>failed (exit 66)" in inputs and "no such file" in inputs
+    assert "truncated.xml</td><td>failed (exit 65)" in inputs and "not well-formed" in inputs
+    assert "tiers applied: us-2026 (4) ·" in page  # 1 item + the 3 before the cut
+    only_missing = tmp_path / "nothing.html"
+    again = run("report", str(tmp_path / "missing.xml"), "-o", str(only_missing))
+    assert again.returncode == 66 and not only_missing.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

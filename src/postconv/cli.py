@@ -353,6 +353,19 @@ def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
     raise typer.Exit(code)
 
 
+def _outcome(summary: InputSummary) -> tuple[str, str, int, int, str]:
+    """An input's line in the report: name, status, items read, records, what went wrong."""
+    problems = "; ".join(f"{p.code}: {p.message}" for p in summary.problems)
+    if summary.exit_code:
+        status = f"failed (exit {summary.exit_code})"
+        detail = "; ".join(filter(None, [summary.error or "", problems]))
+    else:
+        status = "input finding" if problems else "ok"
+        detail = problems
+    return (display_name(summary.input), status, summary.items_read, summary.records_written,
+            detail)
+
+
 def _converter(dialect: str | None, profile: str, as_of: str | None, max_input_bytes: int,
                max_items: int, max_field_chars: int, max_findings: int, max_lines: int) -> Any:
     from .limits import Limits
@@ -592,6 +605,7 @@ def report(
     result = RunSummary()
 
     def body() -> int:
+        from .runner import worth_keeping
         from .write.output import open_output
         from .write.report import ReportData, render_report
 
@@ -605,8 +619,9 @@ def report(
         rules = converter.profile.rules
         sources = {rule.id: rule.source for rule in rules}
         required = list(dict.fromkeys(rule.field for rule in rules if rule.required))
+        data.outcomes = [_outcome(s) for s in result.inputs]
         page = render_report(data, sources, converter.profile.name, top, required)
-        with open_output(output) as stream:
+        with open_output(output, keep=lambda: worth_keeping(result.inputs)) as stream:
             stream.write(page.encode("utf-8"))
         result.exit_code = _exit_status(result, FailOn.never)
         reporter.summary(result, writes=False)

@@ -249,7 +249,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             summary = result.add(spec)
             target = options.output_dir / output_name(spec, options.format)
             remove_stale_parts(target)
-            keep = partial(_worth_keeping, [summary])
+            keep = partial(worth_keeping, [summary])
             with _guard_write(str(target)), open_output(str(target), keep=keep) as stream:
                 per_input = make_writer(options.format, stream)
                 if _split(options, inputs, on_record):
@@ -257,7 +257,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
                 else:
                     _convert_one(converter, spec, summary, deliver(per_input.write, summary))
                 per_input.close()
-            summary.output = str(target) if _worth_keeping([summary]) else None
+            summary.output = str(target) if worth_keeping([summary]) else None
             _finish(spec, summary, options, on_input_done)
         return result
 
@@ -267,7 +267,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             if options.output != STDIN:
                 remove_stale_parts(Path(options.output))
             out: IO[bytes] = stack.enter_context(open_output(
-                options.output, keep=lambda: _worth_keeping(result.inputs)))
+                options.output, keep=lambda: worth_keeping(result.inputs)))
             stack.enter_context(_guard_write(options.output))
             writer = make_writer(options.format, out)
         if use_parallel and writer is not None:
@@ -327,7 +327,7 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
         remove_stale_parts(target)
         stack = ExitStack()
         stream = stack.enter_context(open_output(
-            str(target), keep=lambda: _worth_keeping(finished.pop(n, []))))
+            str(target), keep=lambda: worth_keeping(finished.pop(n, []))))
         stack.enter_context(_guard_write(str(target)))
         outputs[n] = (stack, make_writer(options.format, stream), target)
         return outputs[n][1]
@@ -340,7 +340,7 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
         finished[n] = [summary]
         with stack:
             writer.close()
-        summary.output = str(target) if _worth_keeping([summary]) else None
+        summary.output = str(target) if worth_keeping([summary]) else None
         result.inputs.append(summary)
         _finish(spec, summary, options, on_input_done)
 
@@ -353,7 +353,7 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
         raise
 
 
-def _worth_keeping(inputs: list[InputSummary]) -> bool:
+def worth_keeping(inputs: list[InputSummary]) -> bool:
     """Whether an output holds something: a record, or an input read without failure. A
     run whose inputs all failed before a record (a missing file, a typo) must not replace
     a good output with an empty one."""

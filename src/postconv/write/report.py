@@ -41,6 +41,8 @@ class ReportData:
     origins: dict[str, _Origin] = field(default_factory=dict)
     tiers: Counter[str] = field(default_factory=Counter)
     inputs: list[str] = field(default_factory=list)
+    #: each input's outcome: (name, status, items read, records, what went wrong)
+    outcomes: list[tuple[str, str, int, int, str]] = field(default_factory=list)
 
     def add(self, record: Record) -> None:
         compliance = record["compliance"]
@@ -61,9 +63,13 @@ class ReportData:
             if finding["severity"] == "error":
                 failed.add(path)
             examples = self.examples.setdefault(key, [])
-            number = record["tracking_number"]
-            if number and len(examples) < EXAMPLES_PER_CODE and number not in examples:
-                examples.append(number)
+            if len(examples) < EXAMPLES_PER_CODE:  # where to look: number, file and line
+                source = record["source"]
+                file = str(source["file"] or "").rsplit("/", 1)[-1]
+                example = (f"{record['tracking_number'] or '(no number)'} "
+                           f"{file}:{source['line'] or source['item_index']}")
+                if example not in examples:
+                    examples.append(example)
         for path in failed:
             self.fields_failed[path] += 1
 
@@ -132,12 +138,34 @@ border-radius:6px;padding:.6rem 1rem;min-width:9rem}.totals b{display:block;font
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #e0e0e0;
 padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f5f7f8}
 td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:.9em}
-table.findings{table-layout:fixed;font-size:.92em}table.findings td{overflow-wrap:anywhere}
+table.findings{table-layout:fixed;font-size:.92em}table.findings td{overflow-wrap:break-word}
+tr.bad td{color:#b71c1c}
 table.findings td.ex code{display:block}
 .chart{max-width:100%;height:auto}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}
 table,svg{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
+
+
+def _breakable(name: str) -> str:
+    """``name`` escaped, with line breaks allowed after ``_`` and ``.`` only (a code is
+    never cut mid-word: ``DECLARED_VALUE_MISMAT`` / ``CH``)."""
+    return _e(name).replace("_", "_<wbr>").replace(".", ".<wbr>")
+
+
+def _outcomes(outcomes: list[tuple[str, str, int, int, str]]) -> list[str]:
+    """Each input with its outcome: a failed or flagged input is never hidden behind the
+    totals of the others."""
+    if not outcomes:
+        return []
+    out = ['<h2 id="inputs">Inputs</h2><table><thead><tr><th>input</th><th>status</th>'
+           "<th>items read</th><th>records</th><th>what went wrong</th></tr></thead><tbody>"]
+    for name, status, read, written, detail in outcomes:
+        mark = ' class="bad"' if status != "ok" else ""
+        out.append(f"<tr{mark}><td>{_e(name)}</td><td>{_e(status)}</td><td class=n>{read:,}"
+                   f"</td><td class=n>{written:,}</td><td>{_e(detail) or '–'}</td></tr>")
+    out.append("</tbody></table>")
+    return out
 
 
 def render_report(data: ReportData, sources: dict[str, str], profile: str,
@@ -152,15 +180,17 @@ def render_report(data: ReportData, sources: dict[str, str], profile: str,
            f"<style>{CSS}</style></head><body>",
            "<h1>Customs data compliance report</h1>",
            f'<p class="sub">Profile <b>{_e(profile)}</b> · tiers applied: '
-           f"{_e(', '.join(f'{t} ({n})' for t, n in data.tiers.most_common()))} · "
+           f"{_e(', '.join(f'{t} ({n:,})' for t, n in data.tiers.most_common()) or 'none')}"
+           " · "
            f"generated {now} by postconv · inputs: "
            f"{_e(', '.join(name.rsplit('/', 1)[-1] for name in data.inputs))}</p>",
            '<h2 id="totals">Totals</h2><div class="totals">',
-           f"<div>items<b>{total}</b></div>"]
+           f"<div>items<b>{total:,}</b></div>"]
     for status in STATUS_COLOURS:
-        out.append(f"<div>{status}<b>{data.statuses[status]}</b>"
+        out.append(f"<div>{status}<b>{data.statuses[status]:,}</b>"
                    f"{_pct(data.statuses[status], total)}</div>")
     out.append("</div>")
+    out += _outcomes(data.outcomes)
     out.append('<h2 id="status">Status breakdown</h2>')
     out.append(_status_chart(data.statuses, total))
     out.append('<h2 id="elements">Completeness per required element</h2>'
@@ -194,7 +224,8 @@ def render_report(data: ReportData, sources: dict[str, str], profile: str,
     for (code, rule, path), count in data.findings.most_common(top):
         examples = "".join(f"<code>{_e(x)}</code>" for x in data.examples.get(
             (code, rule, path), []))
-        out.append(f"<tr><td><code>{_e(code)}</code></td><td><code>{_e(path)}</code></td>"
+        out.append(f"<tr><td><code>{_breakable(code)}</code></td>"
+                   f"<td><code>{_breakable(path)}</code></td>"
                    f"<td class=n>{count}</td><td><code>{_e(rule)}</code></td>"
                    f"<td>{_e(sources.get(rule, 'value could not be read'))}</td>"
                    f'<td class="ex">{examples}</td></tr>')

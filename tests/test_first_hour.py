@@ -230,3 +230,26 @@ def test_validate_names_the_value_and_refuses_other_formats(tmp_path):
     other = run("validate", str(SAMPLES / "gba-20261124.edi"))
     assert other.returncode == 65
     assert b"only the ITMATT reference binding can be validated" in other.stderr
+
+
+# -- profile errors point at the bad key ---------------------------------------------------
+
+def test_profile_errors_name_the_line_of_the_bad_key_and_the_tier(tmp_path):
+    from postconv.check.engine import package_file
+
+    text = package_file("profiles/us.toml").read_text()
+    lines = text.splitlines()
+    tier_line = lines.index("from = 2025-08-29") + 1
+    quoted = tmp_path / "quoted.toml"
+    quoted.write_text(text.replace("from = 2025-08-29", 'from = "2025-08-29"'))
+    result = run("rules", "--profile", str(quoted))
+    assert result.returncode == 78
+    assert f"quoted.toml:{tier_line}: " in result.stderr.decode()
+    assert "tier 'us-2025'" in result.stderr.decode()
+    check_line = next(n for n, line in enumerate(lines, 1) if line == 'check = "s10"')
+    bad_check = tmp_path / "check.toml"
+    bad_check.write_text(text.replace('check = "s10"', 'check = "s11"', 1))
+    result = run("rules", "--profile", str(bad_check))
+    assert result.returncode == 78
+    assert f"check.toml:{check_line}: " in result.stderr.decode()
+    assert "unknown check 's11'" in result.stderr.decode()

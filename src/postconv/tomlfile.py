@@ -28,12 +28,37 @@ def load_toml(path: Path, kind: str) -> tuple[dict[str, Any], str]:
         raise ConfigInvalid(f"{path}{line}: invalid {kind} file: {problem}") from None
 
 
+_ENTRY = re.compile(r"(\w+)\[(\d+)\](?:\.([\w-]+))?")
+
+
 def line_of(text: str, needle: str) -> int | None:
-    """The first line (1-based) that mentions ``needle``, to point a user at a problem."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
+    """The line (1-based) to point a user at for a problem: for ``rules[3].field`` the
+    ``field`` key of the fourth ``[[rules]]`` entry (else that entry's header); for any
+    other needle the first line, comments aside, that mentions it."""
+    lines = text.splitlines()
+    entry = _ENTRY.fullmatch(needle)
+    if entry is None:
+        for number, line in enumerate(lines, start=1):
+            if needle in line and not line.lstrip().startswith("#"):
+                return number
+        return None
+    table, index, key = entry.group(1), int(entry.group(2)), entry.group(3)
+    header = f"[[{table}]]"
+    seen = -1
+    start = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if start is not None:
+                break  # the entry ended without the key
+            if stripped.split("#", 1)[0].strip() == header:
+                seen += 1
+                if seen == index:
+                    start = number
+            continue
+        if start is not None and key and re.match(rf"{re.escape(key)}\s*=", stripped):
             return number
-    return None
+    return start
 
 
 def config_error(path: Path, text: str, needle: str, kind: str, problem: str) -> ConfigInvalid:

@@ -106,12 +106,14 @@ def _field_known(field: str) -> bool:
             or field == "dispatch")
 
 
-def _date(value: Any, fail: Callable[[str, str], Exception], needle: str) -> date | None:
+def _date(value: Any, fail: Callable[[str, str], Exception], where: str,
+          what: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, date):
         return value
-    raise fail(needle, f"{needle} must be a date (YYYY-MM-DD)")
+    raise fail(where, f"{what} must be a TOML date (YYYY-MM-DD, without quotes), not "
+                      f"{value!r}")
 
 
 def load_profile(path: Path) -> Profile:
@@ -128,22 +130,23 @@ def load_profile(path: Path) -> Profile:
     if not isinstance(raw_tiers, list) or not raw_tiers:
         raise fail("[[tiers]]", "needs at least one [[tiers]] entry with id and from")
     tiers = []
-    for entry in raw_tiers:
+    for index, entry in enumerate(raw_tiers):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise fail("[[tiers]]", "each tier needs an id")
-        start = _date(entry.get("from"), fail, "from")
+            raise fail(f"tiers[{index}].id", "each tier needs an id")
+        start = _date(entry.get("from"), fail, f"tiers[{index}].from",
+                      f"tier {entry['id']!r}: from")
         if start is None:
-            raise fail(entry["id"], f"tier {entry['id']!r} needs a from date")
+            raise fail(f"tiers[{index}]", f"tier {entry['id']!r} needs a from date")
         tiers.append(Tier(entry["id"], start, str(entry.get("title", "")),
                           str(entry.get("source", ""))))
     tiers.sort(key=lambda t: t.start)
     tier_ids = {t.id for t in tiers}
     rules = []
     seen: set[str] = set()
-    for entry in data.get("rules", []):
-        rules.append(_rule(entry, tier_ids, fail))
+    for index, entry in enumerate(data.get("rules", [])):
+        rules.append(_rule(entry, tier_ids, _at_rule(fail, index)))
         if rules[-1].id in seen:
-            raise fail(rules[-1].id, f"rule id {rules[-1].id!r} is used twice")
+            raise fail(f"rules[{index}].id", f"rule id {rules[-1].id!r} is used twice")
         seen.add(rules[-1].id)
     if not rules:
         raise fail("[[rules]]", "no [[rules]]: the profile would check nothing")
@@ -151,47 +154,57 @@ def load_profile(path: Path) -> Profile:
                    tuple(rules))
 
 
+def _at_rule(fail: Callable[[str, str], ConfigInvalid],
+             index: int) -> Callable[[str, str], ConfigInvalid]:
+    """``fail`` for the keys of the ``index``-th rule: the line of the bad key."""
+    return lambda key, problem: fail(f"rules[{index}].{key}" if key else f"rules[{index}]",
+                                     problem)
+
+
 def _rule(entry: Any, tier_ids: set[str], fail: Callable[[str, str], ConfigInvalid]) -> Rule:
+    """One rule; ``fail(key, problem)`` points at the rule's bad key."""
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-        raise fail("[[rules]]", "each rule needs an id")
+        raise fail("", "each rule needs an id")
     rid = entry["id"]
     unknown = set(entry) - {"id", "field", "check", "required", "severity", "when", "params",
                             "source", "title", "from", "until"}
     if unknown:
-        raise fail(rid, f"rule {rid!r}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise fail(sorted(unknown)[0],
+                   f"rule {rid!r}: unknown key(s) {', '.join(sorted(unknown))}")
     field = entry.get("field")
     if not isinstance(field, str) or not _field_known(field):
-        raise fail(rid, f"rule {rid!r}: unknown field {field!r}")
+        raise fail("field", f"rule {rid!r}: unknown field {field!r}")
     check = entry.get("check", "present")
     if check not in CHECKS and check not in STATEFUL_CHECKS and check not in MESSAGE_CHECKS:
         known = ", ".join(sorted([*CHECKS, *STATEFUL_CHECKS, *MESSAGE_CHECKS]))
-        raise fail(rid, f"rule {rid!r}: unknown check {check!r} (known: {known})")
+        raise fail("check", f"rule {rid!r}: unknown check {check!r} (known: {known})")
     severity = entry.get("severity", "error")
     if isinstance(severity, str):
         severity = dict.fromkeys(tier_ids, severity)
     if not isinstance(severity, dict) or not severity:
-        raise fail(rid, f"rule {rid!r}: severity is a word or a table of tier = word")
+        raise fail("severity", f"rule {rid!r}: severity is a word or a table of tier = word")
     for tier, word in severity.items():
         if tier not in tier_ids:
-            raise fail(rid, f"rule {rid!r}: no tier {tier!r} in this profile")
+            raise fail("severity", f"rule {rid!r}: no tier {tier!r} in this profile")
         if word not in SEVERITIES:
-            raise fail(rid, f"rule {rid!r}: severity {word!r} is not one of "
-                            f"{', '.join(SEVERITIES)}")
+            raise fail("severity", f"rule {rid!r}: severity {word!r} is not one of "
+                                   f"{', '.join(SEVERITIES)}")
     when = entry.get("when", [])
     when = [when] if isinstance(when, str) else when
     for name in when:
         if not isinstance(name, str) or name.removeprefix("not ") not in PREDICATES:
-            raise fail(rid, f"rule {rid!r}: unknown condition {name!r} (known: "
-                            f"{', '.join(PREDICATES)}, each may start with 'not ')")
+            raise fail("when", f"rule {rid!r}: unknown condition {name!r} (known: "
+                               f"{', '.join(PREDICATES)}, each may start with 'not ')")
     params = entry.get("params", {})
     if not isinstance(params, dict):
-        raise fail(rid, f"rule {rid!r}: params must be a table")
+        raise fail("params", f"rule {rid!r}: params must be a table")
     required = entry.get("required", False)
     if not isinstance(required, bool):
-        raise fail(rid, f"rule {rid!r}: required is true or false")
+        raise fail("required", f"rule {rid!r}: required is true or false")
     return Rule(rid, field, check, required, severity, tuple(when), params,
                 str(entry.get("source", "")), str(entry.get("title", "")),
-                _date(entry.get("from"), fail, "from"), _date(entry.get("until"), fail, "until"))
+                _date(entry.get("from"), fail, "from", f"rule {rid!r}: from"),
+                _date(entry.get("until"), fail, "until", f"rule {rid!r}: until"))
 
 
 @cache

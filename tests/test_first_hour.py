@@ -253,3 +253,34 @@ def test_profile_errors_name_the_line_of_the_bad_key_and_the_tier(tmp_path):
     assert result.returncode == 78
     assert f"check.toml:{check_line}: " in result.stderr.decode()
     assert "unknown check 's11'" in result.stderr.decode()
+
+
+# -- progress on a terminal ------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1) for a terminal")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_one_bar_with_share_rate_and_time_left_on_a_terminal(tmp_path, jobs):
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    files = []
+    for n in range(2):
+        path = tmp_path / f"in{n}.xml"
+        path.write_text(itmatt(*[ITEM.replace("RR473124829GB", f"RR{n}{i:08d}GB")
+                                 for i in range(6000)]))
+        files.append(str(path))
+    command = (f"COLUMNS=150 {sys.executable} -m postconv convert {' '.join(files)} "
+               f"--jobs {jobs} -o /dev/null")
+    subprocess.run(["script", "-qec", command, str(tmp_path / "screen")], cwd=REPO,
+                   capture_output=True, timeout=120, check=True)
+    screen = (tmp_path / "screen").read_bytes().decode("utf-8", "replace")
+    frames = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", f) for f in screen.split("\r")]
+    shown = [f for f in frames if "items/s" in f]
+    assert shown, screen[-500:]
+    shares = {int(m[1]) for f in shown if (m := re.search(r"(\d+)%", f))}
+    assert len(shares) >= 2 and max(shares) > 0  # the share moves while the run goes
+    assert any(re.search(r"[1-9][\d,]* items,\s+[\d,]+ items/s", f) for f in shown)
+    assert any(re.search(r"\d:\d\d:\d\d\s*$", f.strip()) for f in shown)  # time left

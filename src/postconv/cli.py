@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from datetime import date
@@ -144,6 +145,24 @@ MaxFindings = Annotated[int, typer.Option("--max-findings", min=1, metavar="N",
                                           help="Most findings listed per item.")]
 
 
+def _total_size(inputs: list[str]) -> int | None:
+    """The bytes the run will read, if every input is a plain (not gzip) regular file."""
+    import os
+
+    total = 0
+    for spec in inputs:
+        try:
+            if spec == "-" or not os.path.isfile(spec):
+                return None
+            with open(spec, "rb") as handle:
+                if handle.read(2) == b"\x1f\x8b":
+                    return None  # what is read is the decompressed size, not known
+            total += os.path.getsize(spec)
+        except OSError:
+            return None
+    return total
+
+
 def _n(count: int, word: str) -> str:
     """``1 item``, ``2 items``."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
@@ -159,36 +178,47 @@ class _Reporter:
         self.verbose = verbose
         self.interactive = sys.stderr.isatty() and not quiet
         self._progress: Any = None
-        self._tasks: dict[str, Any] = {}
 
     @contextlib.contextmanager
-    def progress(self, converter: Any) -> Iterator[None]:
-        """A progress bar per input (items, MB/s) while the run lasts, on a terminal only."""
+    def progress(self, converter: Any, inputs: list[str]) -> Iterator[None]:
+        """One bar for the whole run, on a terminal only: items, items/s, and when the
+        size of every input is known (plain files), the share done and the time left.
+        Inputs converted in parallel all count (workers report how far they are)."""
         if not self.interactive:
             yield
             return
         from rich.console import Console
         from rich.progress import (
+            BarColumn,
             Progress,
             SpinnerColumn,
+            TaskProgressColumn,
             TextColumn,
             TimeElapsedColumn,
-            TransferSpeedColumn,
+            TimeRemainingColumn,
         )
 
-        columns = (SpinnerColumn(), TextColumn("{task.description}"),
-                   TextColumn("{task.fields[items]:>10,} items"), TransferSpeedColumn(),
-                   TimeElapsedColumn())
+        total = _total_size(inputs)
+        columns = [SpinnerColumn(), TextColumn("{task.description}")]
+        if total is not None:
+            columns += [BarColumn(), TaskProgressColumn()]
+        columns += [TextColumn("{task.fields[items]:>10,} items, {task.fields[rate]:>7,} "
+                               "items/s"), TimeElapsedColumn()]
+        if total is not None:
+            columns.append(TimeRemainingColumn())
+        done: dict[str, tuple[int, int]] = {}  # input → (items, bytes) so far
+        started = time.monotonic()
         with Progress(*columns, console=Console(stderr=True), transient=True,
                       redirect_stdout=False, redirect_stderr=False) as bar:
             self._progress = bar
+            task = bar.add_task(_n(len(inputs), "input"), total=total, items=0, rate=0)
 
             def update(summary: InputSummary, bytes_read: int) -> None:
-                task = self._tasks.get(summary.input)
-                if task is None:
-                    task = self._tasks[summary.input] = bar.add_task(
-                        summary.input, total=None, items=0)
-                bar.update(task, completed=bytes_read, items=summary.items_read)
+                done[summary.input] = (summary.items_read, bytes_read)
+                items = sum(i for i, _ in done.values())
+                rate = int(items / max(time.monotonic() - started, 1e-3))
+                bar.update(task, completed=sum(b for _, b in done.values()), items=items,
+                           rate=rate)
 
             converter.progress = update
             try:
@@ -381,7 +411,7 @@ def _run_records(reporter: _Reporter, converter: Any, inputs: list[str],
     """Run the inputs for a command that consumes records itself (check, report)."""
     from .runner import RunOptions, run
 
-    with reporter.progress(converter):
+    with reporter.progress(converter, inputs):
         return run(converter, inputs, RunOptions(output=None), on_record=on_record,
                    on_input_done=reporter.input_done, result=result)
 
@@ -453,7 +483,7 @@ def convert(
                              format=format_for(None if output_dir else output,
                                                fmt.value if fmt else None),
                              jobs=jobs or _cores())
-        with hold_lock(lock_file), reporter.progress(converter):
+        with hold_lock(lock_file), reporter.progress(converter, inputs):
             run(converter, inputs, options, on_input_done=reporter.input_done, result=result)
             result.exit_code = _exit_status(result, fail_on)
         reporter.summary(result)

@@ -42,6 +42,9 @@ from .summary import InputSummary
 from .write import Writer, make_writer
 
 _CONVERTER: Converter | None = None  # the run's converter, inherited by forked workers
+#: Where workers of several inputs say how far they are: (items read, bytes read) for
+#: input n at 2n, 2n + 1, in memory shared with the parent (inherited by fork).
+_PROGRESS: Any = None
 
 
 class WorkerFailed(PostconvError):
@@ -50,11 +53,17 @@ class WorkerFailed(PostconvError):
     exit_code = 70
 
 
-def _work(spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
+def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
     converter = _CONVERTER
     assert converter is not None
     converter.checker.seen.clear()  # repeats within this input; the parent sees across
     summary = InputSummary(spec)
+    shared = _PROGRESS
+    if shared is not None:
+        def tell(summary: InputSummary, bytes_read: int) -> None:
+            shared[2 * n], shared[2 * n + 1] = summary.items_read, bytes_read
+
+        converter.progress = tell
     numbers = array("Q")
     with open(fragment, "wb") as out:
         writer = make_writer(fmt, out, fragment=True)
@@ -99,17 +108,21 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     ``writer_for(n, spec)`` gives the writer input n goes to; ``convert_here`` converts
     an input in this process (for repeats across inputs); ``done`` is called in order.
     """
+    global _PROGRESS
     seen = converter.checker.seen
+    watch = _Watch(converter, inputs)
+    _PROGRESS = watch.shared
     # Ctrl-C raised inside the pool's locks could leave one held, and the pool's thread
     # waiting for it forever: here it is raised by interrupts.check() instead
     with interrupts.deferred(), fragment_folder() as folder, _pool(converter, jobs) as pool:
         with interrupts.held():  # the pool forks its workers on the first submit
             futures: list[Future[tuple[InputSummary, bytes]]] = [
-                pool.submit(_work, spec, os.path.join(folder, f"{n}.part"), fmt)
+                pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt)
                 for n, spec in enumerate(inputs)
             ]
+        _PROGRESS = None
         for n, (spec, future) in enumerate(zip(inputs, futures, strict=True)):
-            summary, blob = _result(future)
+            summary, blob = _result(future, watch)
             numbers = array("Q")
             numbers.frombytes(blob)
             writer = writer_for(n, spec)
@@ -179,11 +192,35 @@ def _abandoned(folder: str) -> bool:
     return True
 
 
-def _result(future: Future[tuple[InputSummary, bytes]]) -> tuple[InputSummary, bytes]:
+class _Watch:
+    """The workers' progress, passed on to the run's progress callback while the parent
+    waits (else a terminal would show nothing until the first input is done)."""
+
+    def __init__(self, converter: Converter, inputs: list[str]) -> None:
+        self.converter = converter
+        self.inputs = inputs
+        self.shared = (multiprocessing.get_context("fork").RawArray("q", 2 * len(inputs))
+                       if converter.progress is not None else None)
+
+    def tell(self) -> None:
+        progress, shared = self.converter.progress, self.shared
+        if progress is None or shared is None:
+            return
+        for n, spec in enumerate(self.inputs):
+            items, bytes_read = shared[2 * n], shared[2 * n + 1]
+            if bytes_read:
+                progress(InputSummary(spec, items_read=items), bytes_read)
+
+
+def _result(future: Future[tuple[InputSummary, bytes]],
+            watch: _Watch | None = None) -> tuple[InputSummary, bytes]:
     """The result of a worker, waited for in short steps so that Ctrl-C (deferred here,
-    see :mod:`postconv.interrupts`) ends the run within a quarter of a second."""
+    see :mod:`postconv.interrupts`) ends the run within a quarter of a second, and the
+    workers' progress is shown meanwhile."""
     while True:
         interrupts.check()
+        if watch is not None:
+            watch.tell()
         with contextlib.suppress(TimeoutError):
             return future.result(timeout=0.25)
 

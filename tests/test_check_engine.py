@@ -232,7 +232,9 @@ def test_rules_checks_and_path(cli):
     assert {line.split("\t")[0] for line in listed[1:]} >= set(CHECKS)
     assert all(line.split("\t")[1] for line in listed[1:])  # each says what it does
     path = cli("rules", "--path", "--profile", "eu-ics2").stdout.strip()
-    assert path.endswith("eu-ics2.toml") and "[profile]" in open(path).read()
+    assert path.endswith("eu-ics2.toml")
+    with open(path) as handle:
+        assert "[profile]" in handle.read()
 
 
 def test_memory_fields_and_remember():

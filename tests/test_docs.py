@@ -33,3 +33,22 @@ def test_documented_options_exist(cli):
         "rules", "--help").stdout + cli("dialects", "--help").stdout
     missing = [o for o in documented if o not in helps and o not in {"--install-completion"}]
     assert missing == []
+
+
+def test_first_screen_pipelines_print_what_the_readme_shows():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    bin_dir = Path(sys.executable).parent
+    checked = 0
+    for n, line in enumerate(block):
+        if line.startswith("$ postconv convert") and "| grep" in line:
+            shown = block[n + 1]
+            done = subprocess.run(["bash", "-c", line[2:]], cwd=REPO, capture_output=True,
+                                  env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, check=False)
+            assert done.stdout.decode().strip() == shown, line
+            checked += 1
+    assert checked == 2

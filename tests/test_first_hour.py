@@ -284,3 +284,29 @@ def test_one_bar_with_share_rate_and_time_left_on_a_terminal(tmp_path, jobs):
     assert len(shares) >= 2 and max(shares) > 0  # the share moves while the run goes
     assert any(re.search(r"[1-9][\d,]* items,\s+[\d,]+ items/s", f) for f in shown)
     assert any(re.search(r"\d:\d\d:\d\d\s*$", f.strip()) for f in shown)  # time left
+
+
+# -- the man page ---------------------------------------------------------------------------
+
+def test_the_man_page_is_the_help_text_and_renders():
+    import subprocess
+
+    from postconv.cli import EXIT_CODES
+
+    result = run("--help-man")
+    assert result.returncode == 0
+    page = result.stdout.decode()
+    assert page.startswith(".TH POSTCONV 1 ")
+    for command in ("convert", "check", "report", "validate", "rules", "dialects", "schema"):
+        assert f".SS postconv {command}\n" in page
+    assert "postconv convert spool/ --glob '*.xml'" in page  # the same examples as --help
+    for code in EXIT_CODES:
+        assert f".B {code}\n" in page
+    if shutil.which("groff") is None:
+        pytest.skip("groff is not installed to render the page")
+    shown = subprocess.run(["groff", "-man", "-Tutf8", "-ww"], input=result.stdout,
+                           capture_output=True, check=True)
+    import re
+
+    text = re.sub(rb".\x08", b"", shown.stdout)  # bold and underline by overstrike
+    assert shown.stderr == b"" and b"EXIT STATUS" in text and b"postconv convert" in text

@@ -83,10 +83,22 @@ def _show_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def _show_man_page(value: bool) -> None:
+    if value:
+        from . import __version__
+        from .manpage import man_page
+
+        sys.stdout.write(man_page(app, EXIT_CODES, __version__))
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _options(version: Annotated[bool, typer.Option(
         "-V", "--version", callback=_show_version, is_eager=True,
         help="Print the version (and Python's, lxml's, libxml2's) and exit.")] = False,
+             help_man: Annotated[bool, typer.Option(
+        "--help-man", callback=_show_man_page, is_eager=True,
+        help="Print the man page (roff), e.g. postconv --help-man | man -l -")] = False,
              ) -> None:
     """Convert UPU ITMATT customs data (XML, EDIFACT) into normalized CBP-style records and
     flag what is missing or unusable, with its legal source."""

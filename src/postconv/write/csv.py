@@ -73,6 +73,9 @@ ITEM_COLUMNS: list[tuple[str, str]] = [
     ("status", "P(r['compliance']['status'])"),
     ("profile", "P(r['compliance']['profile'])"),
     ("finding_codes", "';'.join(sorted({f['code'] for f in r['compliance']['findings']}))"),
+    # what is missing where, for a spreadsheet: CODE@field, in the record's order
+    ("findings", "';'.join(f['code'] + '@' + f['field'] if f['field'] else f['code'] "
+                 "for f in r['compliance']['findings'])"),
     ("source_file", "G(r['source']['file'])"),
     ("source_line", "P(r['source']['line'])"),
     ("item_index", "P(r['source']['item_index'])"),

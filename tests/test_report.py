@@ -99,3 +99,14 @@ def test_the_report_shows_each_input_and_is_not_written_over_nothing(tmp_path):
     again = run("report", str(tmp_path / "missing.xml"), "-o", str(only_missing))
     assert again.returncode == 66 and not only_missing.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_completeness_bars_near_100_percent_still_differ():
+    from postconv.write.report import _bar_chart, axis_start
+
+    assert axis_start([0.3, 1.0]) == 0.0 and axis_start([0.9991, 0.9999]) == 0.999
+    chart = _bar_chart([("a", 0.9992, "99.92 %"), ("b", 0.9999, "99.99 %")])
+    widths = [float(w) for w in re.findall(r'class="bar"[^>]*width="([\d.]+)"', chart)]
+    assert widths[1] - widths[0] > 100  # on a 0–100 axis: under a pixel apart
+    assert "The bars start at 99.9 %" in chart
+    assert "start at" not in _bar_chart([("a", 0.3, "30 %"), ("b", 0.9, "90 %")])

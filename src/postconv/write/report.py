@@ -82,12 +82,30 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "–"
 
 
+#: Where a bar chart's axis may start, so that shares all near 100 % still differ visibly.
+_AXIS_STARTS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
+
+
+def axis_start(shares: list[float]) -> float:
+    """The highest of :data:`_AXIS_STARTS` below every share (the lowest bar keeps some
+    length): on 100k items the elements are all 99.x % complete, and a 0–100 axis would
+    draw them the same."""
+    lowest = min(shares, default=0.0)
+    return max(start for start in _AXIS_STARTS if start < lowest or start == 0.0)
+
+
 def _bar_chart(rows: list[tuple[str, float, str]], width: int = 900) -> str:
-    """Horizontal bars (label, share 0..1, caption), as inline SVG."""
+    """Horizontal bars (label, share 0..1, caption), as inline SVG, on an axis from
+    :func:`axis_start` to 100 % (said above the chart when it is not 0)."""
     label_width, bar_height, gap = 230, 18, 6
     height = max(1, len(rows)) * (bar_height + gap)
-    parts = [f'<svg class="chart" role="img" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    start = axis_start([share for _, share, _ in rows])
+    parts = []
+    if start:
+        parts.append(f'<p class="sub">The bars start at {start * 100:g} % so that the '
+                     "differences show; the captions give the exact shares.</p>")
+    parts.append(f'<svg class="chart" role="img" width="{width}" height="{height}" '
+                 f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">')
     span = width - label_width - 200
     for n, (label, share, caption) in enumerate(rows):
         y = n * (bar_height + gap)
@@ -97,7 +115,8 @@ def _bar_chart(rows: list[tuple[str, float, str]], width: int = 900) -> str:
         parts.append(f'<rect x="{label_width}" y="{y}" width="{span}" height="{bar_height}" '
                      'fill="#eceff1"/>')
         parts.append(f'<rect class="bar" x="{label_width}" y="{y}" '
-                     f'width="{max(0.0, span * share):.1f}" height="{bar_height}" '
+                     f'width="{max(0.0, span * (share - start) / (1 - start)):.1f}" '
+                     f'height="{bar_height}" '
                      f'fill="{colour}"><title>{_e(label)}: {_e(caption)}</title></rect>')
         parts.append(f'<text x="{label_width + span + 6}" y="{y + 13}" font-size="12">'
                      f"{_e(caption)}</text>")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ITEM, REPO, itmatt, records
+from conftest import ITEM, REPO, SAMPLES, itmatt, records, run
 from postconv import Converter
 from postconv.check import Checker, builtin_profiles, load_profile
 from postconv.check.engine import status_of
@@ -282,3 +282,19 @@ def test_posting_after_the_message_date_is_an_error(tmp_path, cli):
             for f in second["compliance"]["findings"]] == [
         ("POSTED_AFTER_MESSAGE", "us.posted_at", "error", "posted_at")]
     assert "message_date" not in json.dumps(second)  # the message date is no record field
+
+
+def test_unique_in_run_on_another_field_is_refused(tmp_path):
+    from postconv.check.engine import package_file
+
+    text = package_file("profiles/us.toml").read_text()
+    copy = tmp_path / "invoice.toml"
+    copy.write_text(re.sub(r'field = "tracking_number"\ncheck = "unique_in_run"',
+                           'field = "documents.invoice"\ncheck = "unique_in_run"', text))
+    assert copy.read_text() != text
+    line = next(n for n, row in enumerate(copy.read_text().splitlines(), 1)
+                if row == 'field = "documents.invoice"')
+    result = run("convert", str(SAMPLES / "jpa-20261122.xml"), "--profile", str(copy))
+    assert result.returncode == 78
+    assert f"invoice.toml:{line}: " in result.stderr.decode()
+    assert "unique_in_run works on tracking_number only" in result.stderr.decode()

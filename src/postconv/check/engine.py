@@ -178,6 +178,10 @@ def _rule(entry: Any, tier_ids: set[str], fail: Callable[[str, str], ConfigInval
     if check not in CHECKS and check not in STATEFUL_CHECKS and check not in MESSAGE_CHECKS:
         known = ", ".join(sorted([*CHECKS, *STATEFUL_CHECKS, *MESSAGE_CHECKS]))
         raise fail("check", f"rule {rid!r}: unknown check {check!r} (known: {known})")
+    if check in STATEFUL_CHECKS and field != UNIQUE_FIELD:
+        raise fail("field", f"rule {rid!r}: {check} works on {UNIQUE_FIELD} only (the run "
+                            "keeps a compact table of S10 numbers, exact across parallel "
+                            f"workers), not on {field!r}")
     severity = entry.get("severity", "error")
     if isinstance(severity, str):
         severity = dict.fromkeys(tier_ids, severity)
@@ -246,6 +250,9 @@ def _make_unique(seen: SeenSet) -> Check:
 
     return unique_in_run
 
+
+#: The one field a run remembers across items (and across parallel workers).
+UNIQUE_FIELD = "tracking_number"
 
 #: Checks that keep state over a run, made from the checker's run state (the tracking
 #: numbers seen so far, :attr:`Checker.seen`).

@@ -83,3 +83,17 @@ def test_csv_header_is_documented_in_readme():
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert ",".join(HEADER) in readme
+
+
+def test_the_format_registry_is_the_one_table_everything_comes_from():
+    from postconv.cli import Format
+    from postconv.write.base import EXTENSIONS, FORMAT_OF_SUFFIX, FORMATS, format_for
+
+    assert [f.value for f in Format] == list(FORMATS)  # the -f choices
+    for name, spec in FORMATS.items():
+        assert EXTENSIONS[name] == spec.extensions[0]
+        for ending in spec.extensions:
+            assert FORMAT_OF_SUFFIX[ending] == name
+            assert format_for(f"out{ending}", None) == name
+        writer = spec.make(__import__("io").BytesIO())
+        assert callable(writer.write) and callable(writer.close)

@@ -19,6 +19,7 @@ from .errors import PostconvError, UsageError, one_line
 from .record import Record
 from .sources import display_name
 from .summary import InputSummary, RunSummary
+from .write.base import FORMATS
 
 #: The documented exit statuses (README "Exit status"; a test keeps the two in step).
 EXIT_CODES: dict[int, str] = {
@@ -40,10 +41,8 @@ EXIT_CODES: dict[int, str] = {
 }
 
 
-class Format(StrEnum):
-    jsonl = "jsonl"
-    json = "json"
-    csv = "csv"
+#: The record formats, as the registry of output formats has them.
+Format = StrEnum("Format", {name: name for name in FORMATS})  # type: ignore[misc]
 
 
 class FailOn(StrEnum):
@@ -115,8 +114,9 @@ Glob = Annotated[list[str] | None, typer.Option(
 Output = Annotated[str, typer.Option("-o", "--output", metavar="PATH", help="Where records "
                                      "go: a file (written atomically) or - for stdout.")]
 FormatOpt = Annotated[Format | None, typer.Option(
-    "-f", "--format", help="Record format (default: from the -o file's extension, .jsonl, "
-    ".ndjson, .json, .csv; else jsonl).", show_default=False)]
+    "-f", "--format", help="Record format (default: from the -o file's extension, "
+    f"{', '.join(e for spec in FORMATS.values() for e in spec.extensions)}; else jsonl).",
+    show_default=False)]
 DialectOpt = Annotated[str | None, typer.Option(
     "--dialect", metavar="NAME", help="Force a dialect: a name (see `postconv dialects`) or a "
     "FILE.toml.")]
@@ -649,7 +649,7 @@ def report(
     def body() -> int:
         from .runner import worth_keeping
         from .write.output import open_output
-        from .write.report import ReportData, render_report
+        from .write.report import ReportData, report_page
 
         nonlocal inputs
         inputs = _inputs(inputs, glob)
@@ -658,11 +658,8 @@ def report(
         data = ReportData(inputs=list(inputs))
         _run_records(reporter, converter, inputs, lambda record, summary: data.add(record),
                      result)
-        rules = converter.profile.rules
-        sources = {rule.id: rule.source for rule in rules}
-        required = list(dict.fromkeys(rule.field for rule in rules if rule.required))
         data.outcomes = [_outcome(s) for s in result.inputs]
-        page = render_report(data, sources, converter.profile.name, top, required)
+        page = report_page(data, converter.profile, top)
         with open_output(output, keep=lambda: worth_keeping(result.inputs)) as stream:
             stream.write(page.encode("utf-8"))
         result.exit_code = _exit_status(result, FailOn.never)

@@ -253,3 +253,11 @@ def render_report(data: ReportData, sources: dict[str, str], profile: str,
                f"{_e(profile)}</code>. Confidence tags: [C] primary source, [S] secondary, "
                "[I] inferred.</p></body></html>\n")
     return "\n".join(out)
+
+
+def report_page(data: ReportData, profile: Any, top: int = 25) -> str:
+    """The report page for a run checked with ``profile``: the legal source of each of its
+    rules, and the fields it requires (each shown even when nothing fails on it)."""
+    sources = {rule.id: rule.source for rule in profile.rules}
+    required = list(dict.fromkeys(rule.field for rule in profile.rules if rule.required))
+    return render_report(data, sources, profile.name, top, required)

@@ -136,6 +136,12 @@ _MAIL_CLASS_WORDS = {
     "c": "parcel", "parcel": "parcel", "parcel_post": "parcel",
     "e": "ems", "ems": "ems",
 }
+#: The codes as partners send them, for the inline fast path of generated mapping code
+#: (derived from the tables above, so the two readings cannot drift apart).
+CATEGORY_CODES = {code: word for code, word in _CATEGORY_WORDS.items() if code.isdigit()}
+MAIL_CLASS_CODES = {code.upper(): word for code, word in _MAIL_CLASS_WORDS.items()
+                    if len(code) == 1}
+MAIL_CATEGORIES = frozenset("ABCD")
 
 
 def read_category(raw: str, note: NoteSink) -> str:
@@ -155,7 +161,7 @@ def read_mail_class(raw: str, note: NoteSink) -> str:
 
 def read_mail_category(raw: str, note: NoteSink) -> str:
     code = raw.upper()
-    if code in ("A", "B", "C", "D"):
+    if code in MAIL_CATEGORIES:
         return code
     raise Unreadable("INVALID_MAIL_CATEGORY", "not a mail category (A, B, C, D)")
 

@@ -15,7 +15,14 @@ from typing import Any
 
 from ..codes import country_codes, currency_codes
 from ..record import MONEY_FIELDS, new_line, new_party, new_record
-from ..values import DECIMAL_PATTERN, READERS, read_text
+from ..values import (
+    CATEGORY_CODES,
+    DECIMAL_PATTERN,
+    MAIL_CATEGORIES,
+    MAIL_CLASS_CODES,
+    READERS,
+    read_text,
+)
 
 #: Inline forms of the readers for the common, well-formed case; anything else goes
 #: through the full reader (``{slow}``), which reports problems. Each must give exactly
@@ -73,10 +80,8 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
         "new_record": new_record, "new_line": new_line, "value": value, "CAP": cap,
         "Decimal": Decimal, "DECIMAL": DECIMAL_PATTERN.fullmatch, "COUNTRIES": country_codes(),
         "CURRENCIES": currency_codes(),
-        "CATEGORY_CODES": {"11": "sale_of_goods", "21": "returned_goods", "31": "gift",
-                           "32": "commercial_sample", "91": "documents", "991": "other"},
-        "MAIL_CLASS_CODES": {"U": "letter_post", "C": "parcel", "E": "ems"},
-        "MAIL_CATEGORIES": frozenset("ABCD"), "FAST_DATETIME": _fast_datetime,
+        "CATEGORY_CODES": CATEGORY_CODES, "MAIL_CLASS_CODES": MAIL_CLASS_CODES,
+        "MAIL_CATEGORIES": MAIL_CATEGORIES, "FAST_DATETIME": _fast_datetime,
     }
     money: dict[str, str] = {}
     dispatch: dict[str, str] = {}

@@ -34,3 +34,21 @@ def test_decimals_round_trip_exactly():
         weight = record["gross_weight_kg"]
         assert weight is None or isinstance(weight, Decimal)
     assert b'"net_weight_kg":0.180' in result.stdout  # not 0.18: the decimal as written
+
+
+def test_the_record_table_is_where_every_view_of_the_record_comes_from():
+    from postconv import record
+    from postconv.write.csv import HEADER
+
+    names = [f.name for f in record.RECORD]
+    assert list(record.new_record()) == names == json_schema()["required"]
+    assert list(json_schema()["properties"]) == names
+    assert tuple(record.new_party()) == record.PARTY_FIELDS
+    for path in record.ITEM_FIELD_TYPES:  # every mapped leaf is a field profiles may name
+        assert record.is_field(path), path
+    assert record.is_field("line_items[].value") and not record.is_field("nope")
+    assert record.CONTAINERS == ("shipper", "consignee", "documents")
+    assert record.NULLABLE_GROUPS == {"dispatch": ("dispatch_id", "receptacle_id")}
+    csv_fields = [f.column or f.name for f in record.RECORD if f.csv] + ["invoice"]
+    assert all(name in HEADER or f"{name}_currency" in HEADER for name in csv_fields)
+    assert HEADER[-(len(record.LINE) + 1)] == "line_number"  # (value: amount, currency)

@@ -7,117 +7,11 @@ dicts so that writers and other programs need nothing of ours to use them; decim
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 Record = dict[str, Any]
 Finding = dict[str, Any]
-
-PARTY_FIELDS = (
-    "name", "company", "address_lines", "city", "state", "postal_code", "country",
-    "phone", "email", "tax_id",
-)
-LINE_FIELDS = (
-    "line_number", "description", "quantity", "net_weight_kg", "value", "hts_number",
-    "country_of_origin",
-)
-
-#: The value type of each scalar record field, by dotted path. Money fields are given
-#: as ``<path>.amount`` and ``<path>.currency``; line fields are relative to a line.
-ITEM_FIELD_TYPES: dict[str, str] = {
-    "tracking_number": "s10",
-    "mail_class": "mail_class",
-    "mail_category": "mail_category",
-    "category": "category",
-    "category_explanation": "text",
-    "posted_at": "datetime",
-    "posting_office": "text",
-    "origin_post": "code",
-    "destination_post": "code",
-    "gross_weight_kg": "decimal",
-    "declared_value.amount": "decimal",
-    "declared_value.currency": "currency",
-    "postal_charges.amount": "decimal",
-    "postal_charges.currency": "currency",
-    "insured_value.amount": "decimal",
-    "insured_value.currency": "currency",
-    "documents.invoice": "text",
-    "documents.licences": "text_list",
-    "documents.certificates": "text_list",
-    "comments": "text",
-    "dispatch.dispatch_id": "code",
-    "dispatch.receptacle_id": "code",
-}
-for _party in ("shipper", "consignee"):
-    ITEM_FIELD_TYPES.update({
-        f"{_party}.name": "text",
-        f"{_party}.company": "text",
-        f"{_party}.address_lines": "text_list",
-        f"{_party}.city": "text",
-        f"{_party}.state": "code",
-        f"{_party}.postal_code": "code",
-        f"{_party}.country": "country",
-        f"{_party}.phone": "text",
-        f"{_party}.email": "text",
-        f"{_party}.tax_id": "text",
-    })
-
-LINE_FIELD_TYPES: dict[str, str] = {
-    "description": "text",
-    "quantity": "integer",
-    "net_weight_kg": "decimal",
-    "value.amount": "decimal",
-    "value.currency": "currency",
-    "hts_number": "hts",
-    "country_of_origin": "country",
-}
-
-MONEY_FIELDS = ("declared_value", "postal_charges", "insured_value")
-SOURCE_FIELDS = ("file", "format", "message_id", "item_index", "line")
-
-
-def new_party() -> dict[str, Any]:
-    """An empty party: every field present, null or empty list."""
-    return {
-        "name": None, "company": None, "address_lines": [], "city": None, "state": None,
-        "postal_code": None, "country": None, "phone": None, "email": None, "tax_id": None,
-    }
-
-
-def new_record() -> Record:
-    """An empty record with every field of record.md present, in the documented order."""
-    return {
-        "tracking_number": None,
-        "mail_class": None,
-        "mail_category": None,
-        "category": None,
-        "category_explanation": None,
-        "posted_at": None,
-        "posting_office": None,
-        "origin_post": None,
-        "destination_post": None,
-        "shipper": new_party(),
-        "consignee": new_party(),
-        "gross_weight_kg": None,
-        "declared_value": None,
-        "postal_charges": None,
-        "insured_value": None,
-        "line_items": [],
-        "documents": {"invoice": None, "licences": [], "certificates": []},
-        "comments": None,
-        "dispatch": None,
-        "source": {"file": None, "format": None, "message_id": None, "item_index": None,
-                   "line": None},
-        "compliance": {"profile": None, "as_of": None, "status": None, "findings": []},
-    }
-
-
-def new_line(number: int) -> dict[str, Any]:
-    """An empty line item numbered ``number`` (1-based)."""
-    return {
-        "line_number": number, "description": None, "quantity": None, "net_weight_kg": None,
-        "value": None, "hts_number": None, "country_of_origin": None,
-    }
-
 
 CATEGORIES = (
     "sale_of_goods", "returned_goods", "gift", "commercial_sample", "documents", "other",
@@ -131,59 +25,264 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+_TEXT = _nullable({"type": "string", "minLength": 1})
+_COUNTRY = _nullable({"type": "string", "pattern": "^[A-Z]{2}$"})
+_TEXT_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_MONEY = _nullable({
+    "type": "object",
+    "required": ["amount", "currency"],
+    "additionalProperties": False,
+    "properties": {
+        "amount": {"type": "number"},
+        "currency": _nullable({"type": "string", "pattern": "^[A-Z]{3}$"}),
+    },
+})
+
+#: What each kind of value is in JSON (the kinds of a leaf are the value readers' names,
+#: see :data:`postconv.values.READERS`; ``money`` is an amount with its currency).
+KIND_SCHEMAS: dict[str, dict[str, Any]] = {
+    "s10": _nullable({"type": "string", "pattern": "^[A-Z0-9]+$"}),
+    "mail_class": _nullable({"enum": list(MAIL_CLASSES)}),
+    "mail_category": _nullable({"enum": ["A", "B", "C", "D"]}),
+    "category": _nullable({"enum": list(CATEGORIES)}),
+    "text": _TEXT,
+    "code": _TEXT,
+    "datetime": _nullable({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}),
+    "decimal": _nullable({"type": "number"}),
+    "integer": _nullable({"type": "integer"}),
+    "line_number": {"type": "integer", "minimum": 1},
+    "hts": _nullable({"type": "string", "pattern": "^[0-9]+$"}),
+    "country": _COUNTRY,
+    "text_list": _TEXT_LIST,
+    "money": _MONEY,
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the record, declared once: the record's constructors, the JSON Schema,
+    the value types dialects map to, the mapper's containers, the checker's field names
+    and the CSV columns are all derived from the tables below.
+
+    ``kind``: a value kind (:data:`KIND_SCHEMAS`) for a leaf, or a group of ``fields``
+    (``object``: always there; ``nullable``: null until one of its fields has a value;
+    ``lines``: the list of line items). ``csv``: how a CSV cell shows it (``text``:
+    free text, guarded against formulas; ``plain``: a code, number or date), under
+    ``column`` (default: the field's name, after the group's ``prefix``), or no column.
+    ``mapped``: a dialect maps it (the others come from the run: source, compliance).
+    """
+
+    name: str
+    kind: str
+    csv: str | None = None
+    column: str | None = None
+    fields: tuple[Field, ...] = ()
+    prefix: str = ""
+    mapped: bool = True
+
+    @property
+    def group(self) -> bool:
+        return bool(self.fields)
+
+    def empty(self) -> Any:
+        """The value of the field in a record nothing was read into."""
+        if self.kind == "object":
+            return {f.name: f.empty() for f in self.fields}
+        if self.kind in ("text_list", "lines"):
+            return []
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        if not self.group:
+            return KIND_SCHEMAS[self.kind]
+        inner = {"type": "object", "additionalProperties": False,
+                 "required": [f.name for f in self.fields],
+                 "properties": {f.name: f.schema() for f in self.fields}}
+        if self.kind == "lines":
+            return {"type": "array", "items": inner}
+        return _nullable(inner) if self.kind == "nullable" else inner
+
+
+PARTY = (
+    Field("name", "text", "text"),
+    Field("company", "text", "text"),
+    Field("address_lines", "text_list", "text", column="address"),
+    Field("city", "text", "text"),
+    Field("state", "code", "text"),
+    Field("postal_code", "code", "text"),
+    Field("country", "country", "plain"),
+    Field("phone", "text", "text"),
+    Field("email", "text", "text"),
+    Field("tax_id", "text", "text"),
+)
+LINE = (
+    Field("line_number", "line_number", "plain", mapped=False),
+    Field("description", "text", "text"),
+    Field("quantity", "integer", "plain"),
+    Field("net_weight_kg", "decimal", "plain"),
+    Field("value", "money", "plain"),
+    Field("hts_number", "hts", "plain"),
+    Field("country_of_origin", "country", "plain"),
+)
+#: The record, in the order it is written.
+RECORD = (
+    Field("tracking_number", "s10", "text"),
+    Field("mail_class", "mail_class", "plain"),
+    Field("mail_category", "mail_category", "plain"),
+    Field("category", "category", "plain"),
+    Field("category_explanation", "text", "text"),
+    Field("posted_at", "datetime", "plain"),
+    Field("posting_office", "text", "text"),
+    Field("origin_post", "code", "text"),
+    Field("destination_post", "code", "text"),
+    Field("shipper", "object", fields=PARTY, prefix="shipper_"),
+    Field("consignee", "object", fields=PARTY, prefix="consignee_"),
+    Field("gross_weight_kg", "decimal", "plain"),
+    Field("declared_value", "money", "plain"),
+    Field("postal_charges", "money", "plain"),
+    Field("insured_value", "money", "plain"),
+    Field("line_items", "lines", fields=LINE),
+    Field("documents", "object", fields=(
+        Field("invoice", "text", "text"),
+        Field("licences", "text_list"),
+        Field("certificates", "text_list"),
+    )),
+    Field("comments", "text", "text"),
+    Field("dispatch", "nullable", fields=(
+        Field("dispatch_id", "code"),
+        Field("receptacle_id", "code"),
+    )),
+    Field("source", "object", mapped=False, fields=(
+        Field("file", "text"),
+        Field("format", "text"),
+        Field("message_id", "text"),
+        Field("item_index", "integer"),
+        Field("line", "integer"),
+    )),
+    Field("compliance", "object", mapped=False, fields=(
+        Field("profile", "text"),
+        Field("as_of", "text"),
+        Field("status", "text"),
+        Field("findings", "text_list"),
+    )),
+)
+_BY_NAME = {f.name: f for f in RECORD}
+
+PARTY_FIELDS = tuple(f.name for f in PARTY)
+LINE_FIELDS = tuple(f.name for f in LINE)
+MONEY_FIELDS = tuple(f.name for f in RECORD if f.kind == "money")
+SOURCE_FIELDS = tuple(f.name for f in _BY_NAME["source"].fields)
+#: The record's groups whose fields generated mapping code fills in place.
+CONTAINERS = tuple(f.name for f in RECORD if f.kind == "object" and f.mapped)
+#: Groups that stay null until one of their fields has a value: their fields' names.
+NULLABLE_GROUPS = {f.name: tuple(g.name for g in f.fields) for f in RECORD
+                   if f.kind == "nullable"}
+LINE_MONEY_FIELDS = tuple(f.name for f in LINE if f.kind == "money")
+
+
+def is_field(path: str) -> bool:
+    """Whether a profile rule may name ``path``: a mapped field, a money field as a whole,
+    a group that may be null, the lines; a line's field as ``line_items[].name``."""
+    lines = "line_items[]."
+    if path.startswith(lines):
+        tail = path[len(lines):]
+        return tail in LINE_FIELD_TYPES or tail in LINE_MONEY_FIELDS
+    return (path in ITEM_FIELD_TYPES or path in MONEY_FIELDS or path == "line_items"
+            or path in NULLABLE_GROUPS)
+
+
+def empty(name: str) -> Any:
+    """The empty value of the record's field ``name`` (a new party, empty documents)."""
+    return _BY_NAME[name].empty()
+
+
+def _leaf_types(fields: tuple[Field, ...], prefix: str = "") -> dict[str, str]:
+    """The value type of each mapped leaf, by dotted path (money as ``.amount`` and
+    ``.currency``)."""
+    types: dict[str, str] = {}
+    for f in fields:
+        if not f.mapped or f.kind == "lines":
+            continue
+        if f.group:
+            types.update(_leaf_types(f.fields, f"{prefix}{f.name}."))
+        elif f.kind == "money":
+            types[f"{prefix}{f.name}.amount"] = "decimal"
+            types[f"{prefix}{f.name}.currency"] = "currency"
+        else:
+            types[f"{prefix}{f.name}"] = f.kind
+    return types
+
+
+#: The value type of each field a dialect maps, by dotted path; line fields relative to
+#: a line.
+ITEM_FIELD_TYPES: dict[str, str] = _leaf_types(RECORD)
+LINE_FIELD_TYPES: dict[str, str] = _leaf_types(LINE)
+
+
+def new_party() -> dict[str, Any]:
+    """An empty party: every field present, null or empty list."""
+    return {f.name: f.empty() for f in PARTY}
+
+
+def new_record() -> Record:
+    """An empty record with every field of record.md present, in the documented order."""
+    return {f.name: f.empty() for f in RECORD}
+
+
+def new_line(number: int) -> dict[str, Any]:
+    """An empty line item numbered ``number`` (1-based)."""
+    line: dict[str, Any] = {f.name: f.empty() for f in LINE}
+    line["line_number"] = number
+    return line
+
+
+_FINDING = {
+    "type": "object",
+    "required": ["code", "rule", "severity", "field", "message"],
+    "additionalProperties": False,
+    "properties": {
+        "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
+        "rule": {"type": "string"},
+        "severity": {"enum": list(SEVERITIES)},
+        "field": _nullable({"type": "string"}),
+        "message": {"type": "string"},
+        "value": {"type": "string"},
+        "line": {"type": "integer"},
+    },
+}
+#: The fields the run fills in (not read from the item), whose JSON is exact, not lax.
+_RUN_SCHEMAS: dict[str, dict[str, Any]] = {
+    "source": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(SOURCE_FIELDS),
+        "properties": {
+            "file": {"type": "string"},
+            "format": {"type": "string"},
+            "message_id": _TEXT,
+            "item_index": {"type": "integer", "minimum": 0},
+            "line": _nullable({"type": "integer"}),
+        },
+    },
+    "compliance": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["profile", "as_of", "status", "findings"],
+        "properties": {
+            "profile": _nullable({"type": "string"}),
+            "as_of": _nullable({"type": "string"}),
+            "status": _nullable({"enum": list(STATUSES)}),
+            "findings": {"type": "array", "items": _FINDING},
+        },
+    },
+    # the origin and destination posts come from the message, as plain texts
+    "origin_post": _TEXT,
+    "destination_post": _TEXT,
+}
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) that every record written as JSON conforms to."""
-    text = _nullable({"type": "string", "minLength": 1})
-    decimal = _nullable({"type": "number"})
-    country = _nullable({"type": "string", "pattern": "^[A-Z]{2}$"})
-    money = _nullable({
-        "type": "object",
-        "required": ["amount", "currency"],
-        "additionalProperties": False,
-        "properties": {
-            "amount": {"type": "number"},
-            "currency": _nullable({"type": "string", "pattern": "^[A-Z]{3}$"}),
-        },
-    })
-    text_list = {"type": "array", "items": {"type": "string", "minLength": 1}}
-    party = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(PARTY_FIELDS),
-        "properties": {
-            "name": text, "company": text, "address_lines": text_list, "city": text,
-            "state": text, "postal_code": text, "country": country, "phone": text,
-            "email": text, "tax_id": text,
-        },
-    }
-    line = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(LINE_FIELDS),
-        "properties": {
-            "line_number": {"type": "integer", "minimum": 1},
-            "description": text,
-            "quantity": _nullable({"type": "integer"}),
-            "net_weight_kg": decimal,
-            "value": money,
-            "hts_number": _nullable({"type": "string", "pattern": "^[0-9]+$"}),
-            "country_of_origin": country,
-        },
-    }
-    finding = {
-        "type": "object",
-        "required": ["code", "rule", "severity", "field", "message"],
-        "additionalProperties": False,
-        "properties": {
-            "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
-            "rule": {"type": "string"},
-            "severity": {"enum": list(SEVERITIES)},
-            "field": _nullable({"type": "string"}),
-            "message": {"type": "string"},
-            "value": {"type": "string"},
-            "line": {"type": "integer"},
-        },
-    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://postconv.readthedocs.io/schema/record-1.json",
@@ -192,61 +291,7 @@ def json_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": list(new_record()),
-        "properties": {
-            "tracking_number": _nullable({"type": "string", "pattern": "^[A-Z0-9]+$"}),
-            "mail_class": _nullable({"enum": list(MAIL_CLASSES)}),
-            "mail_category": _nullable({"enum": ["A", "B", "C", "D"]}),
-            "category": _nullable({"enum": list(CATEGORIES)}),
-            "category_explanation": text,
-            "posted_at": _nullable({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}),
-            "posting_office": text,
-            "origin_post": text,
-            "destination_post": text,
-            "shipper": party,
-            "consignee": party,
-            "gross_weight_kg": decimal,
-            "declared_value": money,
-            "postal_charges": money,
-            "insured_value": money,
-            "line_items": {"type": "array", "items": line},
-            "documents": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["invoice", "licences", "certificates"],
-                "properties": {"invoice": text, "licences": text_list,
-                               "certificates": text_list},
-            },
-            "comments": text,
-            "dispatch": _nullable({
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["dispatch_id", "receptacle_id"],
-                "properties": {"dispatch_id": text, "receptacle_id": text},
-            }),
-            "source": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": list(SOURCE_FIELDS),
-                "properties": {
-                    "file": {"type": "string"},
-                    "format": {"type": "string"},
-                    "message_id": text,
-                    "item_index": {"type": "integer", "minimum": 0},
-                    "line": _nullable({"type": "integer"}),
-                },
-            },
-            "compliance": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["profile", "as_of", "status", "findings"],
-                "properties": {
-                    "profile": _nullable({"type": "string"}),
-                    "as_of": _nullable({"type": "string"}),
-                    "status": _nullable({"enum": list(STATUSES)}),
-                    "findings": {"type": "array", "items": finding},
-                },
-            },
-        },
+        "properties": {f.name: _RUN_SCHEMAS.get(f.name) or f.schema() for f in RECORD},
     }
 
 

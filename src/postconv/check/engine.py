@@ -17,7 +17,7 @@ from typing import Any
 from .._data import package_file
 from ..errors import ConfigInvalid, UsageError
 from ..limits import MAX_FINDINGS
-from ..record import ITEM_FIELD_TYPES, LINE_FIELD_TYPES, MONEY_FIELDS, Finding, Record
+from ..record import Finding, Record, is_field
 from ..tomlfile import config_error, load_toml
 from .checks import (
     CHECKS,
@@ -98,14 +98,6 @@ class Profile:
         return chosen
 
 
-def _field_known(field: str) -> bool:
-    if field.startswith(LINES):
-        tail = field[len(LINES):]
-        return tail in LINE_FIELD_TYPES or tail == "value"
-    return (field in ITEM_FIELD_TYPES or field in MONEY_FIELDS or field == "line_items"
-            or field == "dispatch")
-
-
 def _date(value: Any, fail: Callable[[str, str], Exception], where: str,
           what: str) -> date | None:
     if value is None:
@@ -172,7 +164,7 @@ def _rule(entry: Any, tier_ids: set[str], fail: Callable[[str, str], ConfigInval
         raise fail(sorted(unknown)[0],
                    f"rule {rid!r}: unknown key(s) {', '.join(sorted(unknown))}")
     field = entry.get("field")
-    if not isinstance(field, str) or not _field_known(field):
+    if not isinstance(field, str) or not is_field(field):
         raise fail("field", f"rule {rid!r}: unknown field {field!r}")
     check = entry.get("check", "present")
     if check not in CHECKS and check not in STATEFUL_CHECKS and check not in MESSAGE_CHECKS:

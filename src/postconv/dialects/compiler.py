@@ -14,7 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from ..codes import country_codes, currency_codes
-from ..record import MONEY_FIELDS, new_line, new_party, new_record
+from ..record import (
+    CONTAINERS,
+    LINE_MONEY_FIELDS,
+    MONEY_FIELDS,
+    NULLABLE_GROUPS,
+    empty,
+    new_line,
+    new_record,
+)
 from ..values import (
     CATEGORY_CODES,
     DECIMAL_PATTERN,
@@ -52,20 +60,19 @@ def _fast_datetime(text: str) -> str | None:
             return None
     return None
 
-#: Containers of the record that generated code binds to a local name.
-_CONTAINERS = {"shipper": "shipper", "consignee": "consignee", "documents": "documents"}
-
-
-def _target(field: str, money: dict[str, str], dispatch: dict[str, str]) -> str:
-    """The expression a field's value is assigned to in generated code."""
+def _target(field: str, money: dict[str, str], groups: dict[str, str]) -> str:
+    """The expression a field's value is assigned to in generated code: a container's
+    key (bound to a local of the container's name), or a local for a field of money or
+    of a group that stays null unless one of its fields has a value."""
     head, _, tail = field.partition(".")
     if not tail:
         return f"record[{head!r}]"
-    if head in MONEY_FIELDS or head == "value":
+    if head in MONEY_FIELDS or head in LINE_MONEY_FIELDS:
         return money.setdefault(field, f"m_{head}_{tail}")
-    if head == "dispatch":
-        return dispatch.setdefault(field, f"d_{tail}")
-    return f"{_CONTAINERS[head]}[{tail!r}]"
+    if head in NULLABLE_GROUPS:
+        return groups.setdefault(field, f"g_{head}_{tail}")
+    assert head in CONTAINERS, field
+    return f"{head}[{tail!r}]"
 
 
 def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
@@ -84,13 +91,13 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
         "MAIL_CATEGORIES": MAIL_CATEGORIES, "FAST_DATETIME": _fast_datetime,
     }
     money: dict[str, str] = {}
-    dispatch: dict[str, str] = {}
+    groups: dict[str, str] = {}
     body: list[str] = []
     for n, spec in enumerate(specs):
         reader = READERS[spec.kind]
         namespace[f"R{n}"] = reader
         namespace[f"M{n}"] = spec.value_map
-        target = _target(spec.field, money, dispatch)
+        target = _target(spec.field, money, groups)
         path = f"prefix + {spec.field!r}"
         if spec.how == "path":
             body.append(f"    found = values.get({spec.keys[0]!r})")
@@ -121,16 +128,14 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
     elif partial is not None:
         tops = {spec.field.partition(".")[0] for spec in specs}
         namespace["PARTIAL"] = tuple(sorted(partial | tops | {"posted_at"}))
-        namespace["new_party"] = new_party
+        namespace["EMPTY"] = empty
         head.append("    record = dict.fromkeys(PARTIAL)")
-        for name in sorted(tops & set(_CONTAINERS)):
-            empty = "new_party()" if name != "documents" else \
-                "{'invoice': None, 'licences': [], 'certificates': []}"
-            head.append(f"    {name} = record[{name!r}] = {empty}")
+        for name in sorted(tops & set(CONTAINERS)):
+            head.append(f"    {name} = record[{name!r}] = EMPTY({name!r})")
     else:
         head.append("    record = new_record()")
-        head += [f"    {name} = record[{name!r}]" for name in _CONTAINERS]
-    head += [f"    {var} = None" for var in [*money.values(), *dispatch.values()]]
+        head += [f"    {name} = record[{name!r}]" for name in CONTAINERS]
+    head += [f"    {var} = None" for var in [*money.values(), *groups.values()]]
     tail: list[str] = []
     for group in sorted({f.partition(".")[0] for f in money}):
         amount = money.get(f"{group}.amount", "None")
@@ -138,12 +143,13 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
         tail.append(f"    if {amount} is not None:")
         tail.append(f"        record[{group!r}] = {{'amount': {amount}, "
                     f"'currency': {currency}}}")
-    if dispatch:
-        ids = dispatch.get("dispatch.dispatch_id", "None")
-        receptacle = dispatch.get("dispatch.receptacle_id", "None")
-        tail.append(f"    if {ids} is not None or {receptacle} is not None:")
-        tail.append(f"        record['dispatch'] = {{'dispatch_id': {ids}, "
-                    f"'receptacle_id': {receptacle}}}")
+    for group in sorted({f.partition(".")[0] for f in groups}):
+        names = NULLABLE_GROUPS[group]
+        found = [groups.get(f"{group}.{name}", "None") for name in names]
+        tail.append(f"    if {' or '.join(f'{v} is not None' for v in found)}:")
+        tail.append(f"        record[{group!r}] = {{"
+                    + ", ".join(f"{n!r}: {v}" for n, v in zip(names, found, strict=True))
+                    + "}")
     source = "\n".join([*head, *body, *tail, "    return record", ""])
     exec(compile(source, "<postconv dialect>", "exec"), namespace)
     function: Callable[..., Any] = namespace["mapped"]

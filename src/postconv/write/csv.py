@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Callable
 from typing import IO, Any
 
-from ..record import Record
+from ..record import LINE, RECORD, Field, Record
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,49 +27,33 @@ def _guard(text: Any) -> str:
 
 # Each column: its header name and how its cell is made, as a Python expression over the
 # record ``r`` (or the line item ``li``). ``G(...)``: free text, guarded against formulas
-# (and None → ""); ``P(...)``: a code, number or date as text (None → "").
+# (and None → ""); ``P(...)``: a code, number or date as text (None → ""). The columns of
+# the record's fields come from its table (see :data:`postconv.record.RECORD`); those the
+# run fills in (status, findings, where the item was) are declared here.
+_CELL = {"text": "G", "plain": "P"}
 
 
-def _party(party: str) -> list[tuple[str, str]]:
-    p = f"r[{party!r}]"
-    return [
-        (f"{party}_name", f"G({p}['name'])"),
-        (f"{party}_company", f"G({p}['company'])"),
-        (f"{party}_address", f"G(' | '.join({p}['address_lines']) or None)"),
-        (f"{party}_city", f"G({p}['city'])"),
-        (f"{party}_state", f"G({p}['state'])"),
-        (f"{party}_postal_code", f"G({p}['postal_code'])"),
-        (f"{party}_country", f"P({p}['country'])"),
-        (f"{party}_phone", f"G({p}['phone'])"),
-        (f"{party}_email", f"G({p}['email'])"),
-        (f"{party}_tax_id", f"G({p}['tax_id'])"),
-    ]
+def _columns(fields: tuple[Field, ...], of: str, prefix: str = "") -> list[tuple[str, str]]:
+    columns: list[tuple[str, str]] = []
+    for f in fields:
+        value = f"{of}[{f.name!r}]"
+        if f.group and f.kind == "object" and f.mapped:
+            columns += _columns(f.fields, value, prefix + f.prefix)
+        elif f.csv is None:
+            continue
+        elif f.kind == "money":
+            name = prefix + (f.column or f.name)
+            columns += [(name, f"P({value}['amount']) if {value} else ''"),
+                        (f"{name}_currency", f"P({value}['currency']) if {value} else ''")]
+        elif f.kind == "text_list":
+            columns.append((prefix + (f.column or f.name),
+                            f"{_CELL[f.csv]}(' | '.join({value}) or None)"))
+        else:
+            columns.append((prefix + (f.column or f.name), f"{_CELL[f.csv]}({value})"))
+    return columns
 
 
-def _money(name: str, of: str = "r") -> list[tuple[str, str]]:
-    m = f"{of}[{name!r}]"
-    return [(name, f"P({m}['amount']) if {m} else ''"),
-            (f"{name}_currency", f"P({m}['currency']) if {m} else ''")]
-
-
-ITEM_COLUMNS: list[tuple[str, str]] = [
-    ("tracking_number", "G(r['tracking_number'])"),
-    ("mail_class", "P(r['mail_class'])"),
-    ("mail_category", "P(r['mail_category'])"),
-    ("category", "P(r['category'])"),
-    ("category_explanation", "G(r['category_explanation'])"),
-    ("posted_at", "P(r['posted_at'])"),
-    ("posting_office", "G(r['posting_office'])"),
-    ("origin_post", "G(r['origin_post'])"),
-    ("destination_post", "G(r['destination_post'])"),
-    *_party("shipper"),
-    *_party("consignee"),
-    ("gross_weight_kg", "P(r['gross_weight_kg'])"),
-    *_money("declared_value"),
-    *_money("postal_charges"),
-    *_money("insured_value"),
-    ("invoice", "G(r['documents']['invoice'])"),
-    ("comments", "G(r['comments'])"),
+_RUN_COLUMNS: list[tuple[str, str]] = [
     ("status", "P(r['compliance']['status'])"),
     ("profile", "P(r['compliance']['profile'])"),
     ("finding_codes", "';'.join(sorted({f['code'] for f in r['compliance']['findings']}))"),
@@ -80,16 +64,8 @@ ITEM_COLUMNS: list[tuple[str, str]] = [
     ("source_line", "P(r['source']['line'])"),
     ("item_index", "P(r['source']['item_index'])"),
 ]
-
-LINE_COLUMNS: list[tuple[str, str]] = [
-    ("line_number", "P(li['line_number'])"),
-    ("description", "G(li['description'])"),
-    ("quantity", "P(li['quantity'])"),
-    ("net_weight_kg", "P(li['net_weight_kg'])"),
-    *_money("value", of="li"),
-    ("hts_number", "P(li['hts_number'])"),
-    ("country_of_origin", "P(li['country_of_origin'])"),
-]
+ITEM_COLUMNS: list[tuple[str, str]] = _columns(RECORD, "r") + _RUN_COLUMNS
+LINE_COLUMNS: list[tuple[str, str]] = _columns(LINE, "li")
 
 #: The fixed CSV header, documented in the README.
 HEADER = [name for name, _ in ITEM_COLUMNS] + [name for name, _ in LINE_COLUMNS]

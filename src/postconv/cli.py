@@ -395,19 +395,6 @@ def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
     raise typer.Exit(code)
 
 
-def _outcome(summary: InputSummary) -> tuple[str, str, int, int, str]:
-    """An input's line in the report: name, status, items read, records, what went wrong."""
-    problems = "; ".join(f"{p.code}: {p.message}" for p in summary.problems)
-    if summary.exit_code:
-        status = f"failed (exit {summary.exit_code})"
-        detail = "; ".join(filter(None, [summary.error or "", problems]))
-    else:
-        status = "input finding" if problems else "ok"
-        detail = problems
-    return (display_name(summary.input), status, summary.items_read, summary.records_written,
-            detail)
-
-
 def _converter(dialect: str | None, profile: str, as_of: str | None, max_input_bytes: int,
                max_items: int, max_field_chars: int, max_findings: int, max_lines: int) -> Any:
     from .limits import Limits
@@ -649,7 +636,7 @@ def report(
     def body() -> int:
         from .runner import worth_keeping
         from .write.output import open_output
-        from .write.report import ReportData, report_page
+        from .write.report import ReportData, outcome_of, report_page
 
         nonlocal inputs
         inputs = _inputs(inputs, glob)
@@ -658,7 +645,7 @@ def report(
         data = ReportData(inputs=list(inputs))
         _run_records(reporter, converter, inputs, lambda record, summary: data.add(record),
                      result)
-        data.outcomes = [_outcome(s) for s in result.inputs]
+        data.outcomes = [outcome_of(s) for s in result.inputs]
         page = report_page(data, converter.profile, top)
         with open_output(output, keep=lambda: worth_keeping(result.inputs)) as stream:
             stream.write(page.encode("utf-8"))

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..record import Record, origin_of
+from ..sources import display_name
+from ..summary import InputSummary
 
 _INDEX = re.compile(r"\[\d+\]")
 EXAMPLES_PER_CODE = 5
@@ -253,6 +255,19 @@ def render_report(data: ReportData, sources: dict[str, str], profile: str,
                f"{_e(profile)}</code>. Confidence tags: [C] primary source, [S] secondary, "
                "[I] inferred.</p></body></html>\n")
     return "\n".join(out)
+
+
+def outcome_of(summary: InputSummary) -> tuple[str, str, int, int, str]:
+    """An input's line in the report: name, status, items read, records, what went wrong."""
+    problems = "; ".join(f"{p.code}: {p.message}" for p in summary.problems)
+    if summary.exit_code:
+        status = f"failed (exit {summary.exit_code})"
+        detail = "; ".join(filter(None, [summary.error or "", problems]))
+    else:
+        status = "input finding" if problems else "ok"
+        detail = problems
+    return (display_name(summary.input), status, summary.items_read, summary.records_written,
+            detail)
 
 
 def report_page(data: ReportData, profile: Any, top: int = 25) -> str:

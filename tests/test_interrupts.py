@@ -155,3 +155,41 @@ def test_install_keeps_ignored_signals_ignored(monkeypatch):
     interrupts.install()
     assert handlers == {signal.SIGINT: signal.SIG_IGN, signal.SIGTERM: interrupts.on_signal,
                         signal.SIGHUP: signal.SIG_IGN}
+
+
+def test_a_signal_that_surfaces_as_another_error_is_the_signal(monkeypatch):
+    # orjson turns an exception raised in its default() (where a Decimal is written) into
+    # a TypeError: a SIGHUP landing there was reported as an internal error, exit 70
+    from postconv import runner
+    from postconv.summary import InputSummary
+
+    monkeypatch.setattr(interrupts, "_pending", 0)
+
+    def convert() -> None:
+        interrupts._pending = signal.SIGHUP
+        raise TypeError("Type is not JSON serializable: decimal.Decimal")
+
+    with pytest.raises(interrupts.Terminated):
+        runner._guarded(convert, InputSummary("x"))
+    monkeypatch.setattr(interrupts, "_pending", 0)
+    with pytest.raises(runner.InternalError):  # without a signal it is a bug, as before
+        runner._guarded(lambda: (_ for _ in ()).throw(TypeError("a bug")), InputSummary("x"))
+
+
+def test_a_signal_inside_one_item_is_not_a_rejected_item(monkeypatch):
+    from postconv import Converter
+    from postconv.read import RawItem
+    from postconv.summary import InputSummary
+
+    class Mapper:
+        message_date = None
+
+        def map(self, raw, name):
+            interrupts._pending = signal.SIGTERM
+            raise TypeError("surfaced")
+
+    monkeypatch.setattr(interrupts, "_pending", 0)
+    summary = InputSummary("x")
+    with pytest.raises(interrupts.Terminated):
+        Converter()._item(Mapper(), RawItem({}, [], 0, 1), "x", summary)
+    assert not summary.rejected

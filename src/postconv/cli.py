@@ -380,6 +380,11 @@ def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
             _write_summary(summary_json, result, interrupts.exit_status(exc))
         interrupts.exit_interrupted(exc)
     except Exception as exc:  # a bug: one line, traceback only with -vv
+        if interrupts.pending():  # a signal that surfaced as another error
+            print(f"postconv: {interrupts.describe()}", file=sys.stderr)
+            with contextlib.suppress(Exception):
+                _write_summary(summary_json, result, interrupts.exit_status())
+            interrupts.exit_interrupted()
         reporter.error(f"internal error: {type(exc).__name__}: {exc}")
         if reporter.verbose >= 2:
             traceback.print_exc(file=sys.stderr)

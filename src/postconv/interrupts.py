@@ -71,6 +71,11 @@ def install() -> None:
             signal.signal(signum, on_signal)
 
 
+def pending() -> bool:
+    """Whether a signal came (raised or not)."""
+    return bool(_pending)
+
+
 def check() -> None:
     """Raise KeyboardInterrupt if a signal came (even if its first raising was dropped)."""
     if _pending:

@@ -139,6 +139,7 @@ class Converter:
                 if over is not None:  # the reader ended quietly where the cap cut it
                     raise over
             except XmlSyntaxError as exc:
+                check_interrupt()  # a signal inside the parser's read comes out as this
                 raise _named(name, _ended(source, InputUnusable(
                     syntax_error_message(name, exc)))) from None
             except PostconvError as exc:
@@ -153,6 +154,7 @@ class Converter:
             record, notes = mapper.map(raw, name)
             self.checker.check(record, notes, mapper.message_date)
         except Exception as exc:  # per-item isolation: one bad item never stops the input
+            check_interrupt()  # a signal that surfaced as another error is the signal
             summary.reject(f"internal error: {type(exc).__name__}", raw.index)
             return None
         return record

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
+from . import interrupts
 from .errors import (
     InputNotFound,
     LockHeld,
@@ -166,6 +167,9 @@ def _guarded(convert: Callable[[], None], summary: InputSummary) -> None:
         summary.error, summary.exit_code = str(failure), failure.exit_code
         raise failure from None
     except Exception as exc:
+        # a signal raised inside a callback of C code (orjson's, for a Decimal) comes out
+        # as that code's own error: it is the signal, not a bug
+        interrupts.check()
         item = summary.items_read
         raise InternalError(f"{summary.input}: internal error at item {item}: "
                             f"{type(exc).__name__}: {exc}") from exc

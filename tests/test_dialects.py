@@ -190,3 +190,17 @@ def test_namespaced_itmatt_still_detected():
     text = itmatt(ITEM, root_attrs=' xmlns="urn:upu:itmatt"').encode()
     assert detect_dialect(text).name == "itmatt"
     assert detect_dialect(text.decode().encode("utf-16")).name == "itmatt"
+
+
+def test_the_syntax_registry_is_what_detection_and_reading_come_from():
+    from postconv.dialects import SYNTAXES
+
+    assert {d.syntax for d in builtin_dialects().values()} == set(SYNTAXES)
+    assert list(SYNTAXES)[-1] == "xml"  # what anything else is taken for
+    assert SYNTAXES["edifact"].looks_like(b"  UNA:+.? 'UNB+UNOC")
+    assert not SYNTAXES["edifact"].looks_like(b"<ITMATT>")
+    edifact = [d for d in builtin_dialects().values() if d.syntax == "edifact"]
+    assert SYNTAXES["edifact"].pick(b"UNB", edifact) is edifact[0]
+    xml = [d for d in builtin_dialects().values() if d.syntax == "xml"]
+    assert SYNTAXES["xml"].pick(b"<?xml version='1.0'?><!-- x --><ITMATT>", xml).name == \
+        "itmatt"

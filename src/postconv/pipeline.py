@@ -13,12 +13,11 @@ from datetime import date, datetime
 from typing import IO
 
 from .check import Checker, Profile, resolve_profile
-from .dialects import Dialect, Mapper, detect_dialect, resolve_dialect
+from .dialects import Dialect, Mapper, detect_dialect, raw_items, resolve_dialect
 from .errors import InputNotFound, InputUnusable, PostconvError
 from .interrupts import check as check_interrupt
 from .limits import Limits
 from .read import RawItem, ReadProblem
-from .read.xml import read_items
 from .record import Record
 from .sources import Input, open_input
 from .summary import InputSummary
@@ -44,26 +43,6 @@ class Share:
 
     def owns(self, index: int) -> bool:
         return (index // self.chunk) % self.workers == self.worker
-
-
-def raw_items(source: Input, dialect: Dialect, problem: Callable[[ReadProblem], None],
-              skim: tuple[Callable[[int], bool], frozenset[str] | None] | None = None,
-              ) -> Iterator[RawItem]:
-    """The reader for a dialect's syntax; ``skim``: (owns, fields): the items ``owns``
-    refuses are read for ``fields`` only (all of them if None), see :func:`read_items`."""
-    if dialect.syntax == "edifact":
-        from .read.edifact import EdifactLayout, read_interchange
-
-        light = None
-        if skim is not None:
-            light = (skim[0], EdifactLayout.from_dialect(dialect, skim[1]))
-        return read_interchange(source.stream, EdifactLayout.from_dialect(dialect),
-                                source.head, problem, light)
-    lighter = None
-    if skim is not None:
-        owns, fields = skim
-        lighter = (owns, dialect.xml_layout(fields))
-    return read_items(source.stream, dialect.xml_layout(), lighter)
 
 
 class Converter:

@@ -8,15 +8,13 @@ type of every record field (:mod:`postconv.record`) and reads values with
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .._data import package_file
-from ..errors import InputUnusable
 from ..limits import MAX_FIELD_CHARS, MAX_LINES
 from ..read import DECIMAL_COMMA, RawItem, Values
 from ..read.xml import Wanted, XmlLayout
@@ -26,7 +24,6 @@ from ..values import READERS, Note, Reader, Unreadable, read_decimal
 from .compiler import compile_fields
 
 KIND = "dialect"
-SYNTAXES = ("xml", "edifact")
 HEADER_FIELD_TYPES = {
     "source.message_id": "text",
     "message_date": "datetime",  # not in the record: checks compare posted_at with it
@@ -209,6 +206,8 @@ def load_dialect(path: Path, *, builtin: bool = False) -> Dialect:
     if not isinstance(head, dict) or not isinstance(head.get("name"), str):
         raise fail("[dialect]", "needs a [dialect] table with a name")
     syntax = head.get("syntax", "xml")
+    from .syntaxes import SYNTAXES
+
     if syntax not in SYNTAXES:
         raise fail("syntax", f"syntax must be one of {', '.join(SYNTAXES)}")
     raw_maps = data.get("maps", {})
@@ -286,77 +285,6 @@ def resolve_dialect(name_or_path: str) -> Dialect:
 
     raise UsageError(f"unknown dialect {name_or_path!r}; known: {', '.join(known)} "
                      "(or give a dialect .toml file)")
-
-
-# possessive: a long name is matched once, never tried again at each of its characters
-_XML_NAME = rb"[A-Za-z_][\w.\-]*+(?::[\w.\-]++)?+"
-_ROOT = re.compile(rb"<(" + _XML_NAME + rb")[\s/>]")
-_EDIFACT_START = re.compile(rb"\s*(UNA|UNB)")
-
-
-def _decode_head(head: bytes) -> bytes:
-    """Make the first bytes searchable as ASCII, whatever the XML encoding."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
-    if head.startswith(b"\xef\xbb\xbf"):
-        return head[3:]
-    if head[:2] in (b"<\x00", b"\x00<"):
-        codec = "utf-16-le" if head[0] == 0x3C else "utf-16-be"
-        return head.decode(codec, errors="ignore").encode("ascii", errors="ignore")
-    return head
-
-
-def _names_in(head: bytes) -> tuple[str | None, set[str]]:
-    """The root element's local name and every element name seen in ``head``."""
-    root = None
-    names: set[str] = set()
-    for match in _ROOT.finditer(head):
-        name = match.group(1).decode("ascii", errors="ignore").rpartition(":")[2]
-        if root is None:
-            root = name
-        names.add(name)
-    return root, names
-
-
-def detect_dialect(head: bytes, candidates: Iterable[Dialect] | None = None) -> Dialect:
-    """The dialect of an input, from its first bytes (root element, names, or UNA/UNB)."""
-    dialects = list(builtin_dialects().values() if candidates is None else candidates)
-    text = _decode_head(head)
-    if _EDIFACT_START.match(text):
-        for dialect in dialects:
-            if dialect.syntax == "edifact":
-                return dialect
-    else:
-        root, names = _names_in(_strip_prolog(text))
-        for dialect in dialects:
-            if dialect.syntax == "xml" and root in dialect.detect_roots:
-                return dialect
-        for dialect in dialects:
-            if dialect.syntax == "xml" and names & set(dialect.detect_contains):
-                return dialect
-    known = ", ".join(d.name for d in dialects)
-    raise InputUnusable(
-        f"unknown format (known dialects: {known}); force one with --dialect NAME, or write "
-        "a dialect file for this layout (see README, 'Dialect files')")
-
-
-_PROLOG_START = re.compile(rb"<\?|<!--|<!DOCTYPE")
-_PROLOG_END = {b"<?": b"?>", b"<!--": b"-->", b"<!DOCTYPE": b">"}
-
-
-def _strip_prolog(text: bytes) -> bytes:
-    """``text`` without processing instructions, comments and DOCTYPEs (one left open
-    drops the rest). Linear: each end is looked for once, by ``find``."""
-    kept = []
-    at = 0
-    while (start := _PROLOG_START.search(text, at)) is not None:
-        kept.append(text[at:start.start()])
-        end = text.find(_PROLOG_END[start.group()], start.end())
-        if end < 0:
-            return b"".join(kept)
-        at = end + len(_PROLOG_END[start.group()])
-    kept.append(text[at:])
-    return b"".join(kept)
 
 
 class Mapper:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -303,12 +303,12 @@ class _Reporter:
 
 
 def _parse_date(text: str | None) -> date | None:
-    if text is None:
-        return None
+    from .pipeline import as_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r}: not a date (YYYY-MM-DD)") from None
+        return as_date(text, "--as-of")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _exit_status(run: RunSummary, fail_on: FailOn) -> int:
@@ -360,6 +360,12 @@ def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
     from . import interrupts
     from .runner import null_device
 
+    def end_by_signal(interrupt: BaseException | None) -> NoReturn:
+        print(f"postconv: {interrupts.describe(interrupt)}", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            _write_summary(summary_json, result, interrupts.exit_status(interrupt))
+        interrupts.exit_interrupted(interrupt)
+
     interrupts.install()
     if summary_json is not None and str(summary_json) == "-":
         reporter.error("--summary-json needs a file: standard output carries the records")
@@ -375,16 +381,10 @@ def _execute(body: Any, reporter: _Reporter, summary_json: Path | None = None,
         null_device()
         code = 141
     except KeyboardInterrupt as exc:
-        print(f"postconv: {interrupts.describe(exc)}", file=sys.stderr)
-        with contextlib.suppress(Exception):
-            _write_summary(summary_json, result, interrupts.exit_status(exc))
-        interrupts.exit_interrupted(exc)
+        end_by_signal(exc)
     except Exception as exc:  # a bug: one line, traceback only with -vv
         if interrupts.pending():  # a signal that surfaced as another error
-            print(f"postconv: {interrupts.describe()}", file=sys.stderr)
-            with contextlib.suppress(Exception):
-                _write_summary(summary_json, result, interrupts.exit_status())
-            interrupts.exit_interrupted()
+            end_by_signal(None)
         reporter.error(f"internal error: {type(exc).__name__}: {exc}")
         if reporter.verbose >= 2:
             traceback.print_exc(file=sys.stderr)

@@ -51,7 +51,7 @@ class Converter:
     def __init__(self, *, dialect: str | Dialect | None = None, profile: str | Profile = "us",
                  as_of: date | str | None = None, today: date | str | None = None,
                  limits: Limits | None = None) -> None:
-        as_of, today = _as_date(as_of, "as_of"), _as_date(today, "today")
+        as_of, today = as_date(as_of, "as_of"), as_date(today, "today")
         self.limits = limits or Limits()
         self.dialect = resolve_dialect(dialect) if isinstance(dialect, str) else dialect
         self.profile = resolve_profile(profile) if isinstance(profile, str) else profile
@@ -178,9 +178,10 @@ class _Fit:
                 f"{summary.items_read} items: is it the format of this input?"))
 
 
-def _as_date(value: date | str | None, name: str) -> date | None:
-    """A date, from a ``date`` or an ISO ``YYYY-MM-DD`` string; anything else is refused
-    before a byte is read (a wrong type used to reject every item, one by one)."""
+def as_date(value: date | str | None, name: str) -> date | None:
+    """A date (``as_of``, ``--as-of``), from a ``date`` or an ISO ``YYYY-MM-DD`` string;
+    anything else is refused before a byte is read (a wrong type used to reject every
+    item, one by one)."""
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     if isinstance(value, str):

@@ -661,6 +661,173 @@ def report(
     _execute(body, reporter, summary_json, result)
 
 
+class DutyFailOn(StrEnum):
+    exception = "exception"
+    never = "never"
+
+
+def _parse_dates(**given: str | None) -> dict[str, date | None]:
+    """Date options (``--arrival-date``…) as dates; a bad one is a usage error."""
+    from .pipeline import as_date
+
+    try:
+        return {name: as_date(text, "--" + name.replace("_", "-"))
+                for name, text in given.items()}
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _money(amount: Any) -> str:
+    return f"${amount:,.2f}"
+
+
+@app.command(help="""Write CBP's International Mail Duty Worksheet (duty per item) from the inputs.
+
+Examples:
+
+\b
+  postconv duty samples/ --rates samples/duty/rates.csv --fx samples/duty/fx.csv \\
+      --conveyance samples/duty/conveyance.csv --party samples/duty/party.toml \\
+      --month 2026-11 -o worksheet.xlsx --exceptions exceptions.csv
+  postconv duty night.xml --rates rates.csv --fx fx.csv --carrier AB --flight 123 \\
+      --port 4701 --arrival-date 2026-11-24 -f csv > page2.csv
+
+One row per item and country of origin and rate: the value in USD at the certified
+exchange rate for the date of exportation (19 CFR 159.34), the rate for the origin on the
+arrival date (and HTS line), the duty, all rounded to the cent half up. An item with
+goods that cannot be computed is listed in --exceptions and makes the exit status 1.
+""")
+def duty(
+    inputs: Inputs = None,
+    rates: Annotated[Path, typer.Option("--rates", metavar="RATES.csv", help="Duty rates by "
+                                        "origin, date range and HTS prefix (README, Duty).",
+                                        show_default=False)] = ...,  # type: ignore[assignment]
+    fx: Annotated[Path, typer.Option("--fx", metavar="FX.csv", help="Certified exchange "
+                                     "rates, quarterly and daily.",
+                                     show_default=False)] = ...,  # type: ignore[assignment]
+    conveyance: Annotated[Path | None, typer.Option(
+        "--conveyance", metavar="FILE.csv", help="Conveyance by tracking number, receptacle "
+        "or dispatch id (instead of --carrier … for the whole run).")] = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", metavar="CODE", help="The "
+                                                "run's carrier: IATA airline code or SCAC.")]
+    = None,
+    flight: Annotated[str | None, typer.Option("--flight", metavar="NO", help="The run's "
+                                               "flight or trip number.")] = None,
+    port: Annotated[str | None, typer.Option("--port", metavar="CODE", help="The run's CBP "
+                                             "arrival port code (4 digits).")] = None,
+    arrival_date: Annotated[str | None, typer.Option("--arrival-date", metavar="DATE",
+                                                     help="The run's arrival date.")] = None,
+    departure_date: Annotated[str | None, typer.Option(
+        "--departure-date", metavar="DATE", help="The run's date of exportation (default: "
+        "each item's posting date).")] = None,
+    party: Annotated[Path | None, typer.Option("--party", metavar="PARTY.toml", help="Who "
+                                               "files: Sheet1's header ([party] name, "
+                                               "tax_id, contact, phone, email, scac_icao).")]
+    = None,
+    month: Annotated[str | None, typer.Option("--month", metavar="YYYY-MM", help="The month "
+                                              "of importation (by arrival date); items of "
+                                              "other months are exceptions. Default: the "
+                                              "one month every row falls in.")] = None,
+    method: Annotated[str, typer.Option("--method", metavar="ad-valorem|specific",
+                                        help="Rate × value, or a specific amount per item "
+                                             "(the rates' specific_usd).")] = "ad-valorem",
+    output: Annotated[str, typer.Option("-o", "--output", metavar="PATH", help="The worksheet "
+                                        "(written atomically), or - for stdout (not .xlsx).")]
+    = "-",
+    fmt: Annotated[str | None, typer.Option(
+        "-f", "--format", metavar="xlsx|csv|jsonl", help="Worksheet format (default: from "
+        "the -o file's extension, else csv).", show_default=False)] = None,
+    exceptions: Annotated[Path | None, typer.Option(
+        "--exceptions", metavar="FILE.csv", help="The items with goods that could not be "
+        "computed, with the reason.")] = None,
+    detail: Annotated[Path | None, typer.Option(
+        "--detail", metavar="FILE.csv", help="Each row's sources: input and line, currency "
+        "and amount, FX rate, dates, rate row.")] = None,
+    fail_on: Annotated[DutyFailOn, typer.Option("--fail-on", help="Whether exceptions make "
+                                                "the exit status 1.")]
+    = DutyFailOn.exception,
+    glob: Glob = None,
+    dialect: DialectOpt = None,
+    profile: ProfileOpt = "us",
+    as_of: AsOf = None,
+    summary_json: SummaryJson = None,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+    max_input_bytes: MaxInputBytes = limits.MAX_INPUT_BYTES,
+    max_items: MaxItems = limits.MAX_ITEMS,
+    max_field_chars: MaxFieldChars = limits.MAX_FIELD_CHARS,
+    max_findings: MaxFindings = limits.MAX_FINDINGS,
+    max_lines: MaxLines = limits.MAX_LINES,
+) -> None:
+    reporter = _Reporter(quiet, verbose)
+    result = RunSummary()
+
+    def body() -> int:
+        from .duty import (
+            METHODS,
+            WORKSHEET_FORMATS,
+            DutyCalculator,
+            DutyOutputs,
+            FxTable,
+            Party,
+            RateTable,
+            parse_month,
+            run_duty,
+        )
+        from .duty.tables import conveyances_from
+        from .write.base import format_for
+
+        nonlocal inputs
+        if method not in METHODS:
+            raise UsageError(f"--method {method!r}: choose {' or '.join(METHODS)}")
+        if fmt is not None and fmt not in WORKSHEET_FORMATS:
+            raise UsageError(f"-f {fmt!r}: choose {', '.join(WORKSHEET_FORMATS)}")
+        suffixes = {ending: name for name, endings in WORKSHEET_FORMATS.items()
+                    for ending in endings}
+        outputs = DutyOutputs(output, format_for(output, fmt, "csv", suffixes),
+                              None if exceptions is None else str(exceptions),
+                              None if detail is None else str(detail))
+        try:
+            chosen = parse_month(month) if month else None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        dates = _parse_dates(arrival_date=arrival_date, departure_date=departure_date)
+        inputs = _inputs(inputs, glob)
+        calculator = DutyCalculator(
+            RateTable.load(rates), FxTable.load(fx),
+            conveyances_from(conveyance, carrier, flight, port, dates["arrival_date"],
+                             dates["departure_date"]), method, chosen)
+        filer = Party.load(party) if party else Party()
+        converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
+                               max_field_chars, max_findings, max_lines)
+        with reporter.progress(converter, inputs):
+            done = run_duty(converter, inputs, calculator, filer, outputs,
+                            on_input_done=reporter.input_done, result=result)
+        totals = done.totals
+        if not quiet:
+            for warning in done.warnings:
+                print(f"postconv: warning: {warning}", file=sys.stderr)
+        if totals.exceptions:
+            where = (f"listed in {exceptions}" if exceptions
+                     else "give --exceptions FILE.csv to list them")
+            print(f"postconv: duty: {_n(totals.exceptions, 'item')} with goods could not be "
+                  f"computed ({where})", file=sys.stderr)
+        if not quiet or totals.exceptions:
+            print(f"postconv: duty: {_n(totals.rows, 'row')} for "
+                  f"{_n(totals.package_count, 'package')}, shipment value "
+                  f"{_money(totals.shipment_value)}, duties owed {_money(totals.total_paid)}; "
+                  f"{_n(totals.exceptions, 'exception')}, {totals.documents} of documents "
+                  "(not dutiable)", file=sys.stderr)
+        code = _exit_status(result, FailOn.never)
+        if not code and totals.exceptions and fail_on is DutyFailOn.exception:
+            code = 1
+        result.exit_code = code
+        reporter.summary(result, writes=False)
+        return code
+
+    _execute(body, reporter, summary_json, result)
+
+
 @app.command(help="""Validate XML inputs against the XSD of the reference ITMATT binding.
 
 Examples:

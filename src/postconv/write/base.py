@@ -57,14 +57,16 @@ FORMAT_OF_SUFFIX = {ending: name for name, spec in FORMATS.items()
                     for ending in spec.extensions}
 
 
-def format_for(output: str | None, given: str | None, default: str = "jsonl") -> str:
+def format_for(output: str | None, given: str | None, default: str = "jsonl",
+               suffixes: dict[str, str] = FORMAT_OF_SUFFIX) -> str:
     """The record format: ``given`` (``-f``), else the one ``output``'s name ends in, else
     ``default``. A ``-f`` that contradicts the name is refused: a file called ``x.csv``
-    holding JSON Lines is a trap for whoever opens it."""
+    holding JSON Lines is a trap for whoever opens it. ``suffixes``: name ending →
+    format, for another table of formats (the duty worksheet's)."""
     from ..errors import UsageError
 
     suffix = "" if output in (None, "-") else output.rpartition("/")[2].rpartition(".")[2]
-    named = FORMAT_OF_SUFFIX.get(f".{suffix.lower()}") if suffix else None
+    named = suffixes.get(f".{suffix.lower()}") if suffix else None
     if given is not None and named is not None and given != named:
         raise UsageError(f"-f {given} contradicts the output's name {output!r} ({named}); "
                          "give one or make them agree")

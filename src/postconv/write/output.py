@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -57,12 +58,24 @@ def _new_file_mode(path: Path) -> int:
 
 
 @contextmanager
-def open_output(target: str, keep: Callable[[], bool] | None = None) -> Iterator[IO[bytes]]:
+def open_output(target: str, keep: Callable[[], bool] | None = None,
+                hold: bool = False) -> Iterator[IO[bytes]]:
     """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds
     and ``keep()`` (asked at the end) is true: a run that read nothing never creates or
-    replaces a file."""
+    replaces a file.
+
+    ``hold``: standard output too gets nothing unless the block succeeds (the bytes wait
+    in a temporary file), for outputs that are only valid once the whole run is known."""
     if target == STDOUT:
-        yield sys.stdout.buffer
+        if hold:
+            with tempfile.TemporaryFile() as held:
+                yield held
+                if keep is None or keep():
+                    held.seek(0)
+                    with _write_errors("standard output"):
+                        shutil.copyfileobj(held, sys.stdout.buffer, 1 << 20)
+        else:
+            yield sys.stdout.buffer
         with _write_errors("standard output"):
             sys.stdout.buffer.flush()
         return

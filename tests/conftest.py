@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
+#: The sample inputs (samples/duty/ holds the duty example's tables, not inputs).
+SAMPLE_INPUTS = sorted(p for p in SAMPLES.iterdir() if p.is_file())
 GOLDEN = Path(__file__).resolve().parent / "golden"
 sys.path.insert(0, str(REPO / "bench"))
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import ITEM, REPO, SAMPLES, itmatt, records, run
+from conftest import ITEM, REPO, SAMPLE_INPUTS, SAMPLES, itmatt, records, run
 from postconv.cli import EXIT_CODES, app
 from postconv.errors import UsageError
 
@@ -32,7 +32,7 @@ def test_every_help_starts_with_an_example(cli, command):
 
 
 def test_convert_same_input_same_bytes(tmp_path):
-    args = ["convert", *[str(p) for p in sorted(SAMPLES.iterdir())], "-q",
+    args = ["convert", *[str(p) for p in SAMPLE_INPUTS], "-q",
             "--as-of", "2026-11-27"]
     assert run(*args).stdout == run(*args).stdout
 
@@ -221,7 +221,7 @@ def test_python_dash_m_and_version():
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
 def test_jobs_output_equals_sequential(tmp_path, fmt):
-    inputs = [str(p) for p in sorted(SAMPLES.iterdir())]
+    inputs = [str(p) for p in SAMPLE_INPUTS]
     one = run("convert", *inputs, "-f", fmt, "--jobs", "1", "--as-of", "2026-11-27", "-q")
     two = run("convert", *inputs, "-f", fmt, "--jobs", "2", "--as-of", "2026-11-27", "-q")
     assert one.returncode == two.returncode == 0

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import ITEM, SAMPLES, itmatt, records, run
+from conftest import ITEM, SAMPLE_INPUTS, SAMPLES, itmatt, records, run
 
 # -- folders and the cron line -----------------------------------------------------------
 
@@ -211,7 +211,7 @@ def test_check_says_what_it_did_once_and_shows_input_problems(tmp_path):
 
 
 def test_origins_say_when_they_are_a_country_and_unknown_is_one_word(cli):
-    out = cli("check", *map(str, sorted(SAMPLES.iterdir())), "--fail-on", "never").stdout
+    out = cli("check", *map(str, SAMPLE_INPUTS), "--fail-on", "never").stdout
     assert "DE (country)" in out and "CNA" in out and " ? " not in out
     from postconv.record import UNKNOWN_ORIGIN, new_party, new_record, origin_of
 

@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from conftest import GOLDEN, SAMPLES, run
+from conftest import GOLDEN, SAMPLE_INPUTS, run
 
-SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir())
+SAMPLE_FILES = [p.name for p in SAMPLE_INPUTS]
 
 
 @pytest.mark.parametrize("name", SAMPLE_FILES)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import REPO
 from postconv.cli import app
 
-COMMANDS = ["convert", "check", "validate", "report", "rules", "dialects", "schema"]
+COMMANDS = ["convert", "check", "validate", "report", "duty", "rules", "dialects", "schema"]
 DOCS = REPO / "docs" / "cli"
 
 

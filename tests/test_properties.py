@@ -6,11 +6,11 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ITEM, SAMPLES, itmatt
+from conftest import ITEM, SAMPLE_INPUTS, itmatt
 from edifact_fixtures import interchange
 from postconv import Converter, InputSummary, Limits, PostconvError
 
-SEEDS = {p.name: p.read_bytes() for p in sorted(SAMPLES.iterdir())}
+SEEDS = {p.name: p.read_bytes() for p in SAMPLE_INPUTS}
 LIMITS = Limits(max_input_bytes=1 << 20, max_items=5000)
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

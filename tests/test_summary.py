@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import ITEM, SAMPLES, itmatt, records, run
+from conftest import ITEM, SAMPLE_INPUTS, SAMPLES, itmatt, records, run
 from test_xmlsafe import HOSTILE
 
 
@@ -36,7 +36,7 @@ def test_an_item_that_breaks_is_rejected_and_the_run_goes_on(tmp_path, cli, monk
 
 
 def _fixtures(tmp_path):
-    paths = [str(p) for p in sorted(SAMPLES.iterdir())]
+    paths = [str(p) for p in SAMPLE_INPUTS]
     for name, text in HOSTILE.items():
         path = tmp_path / f"{name}.xml"
         path.write_text(text)

@@ -24,16 +24,19 @@ from .write.base import FORMATS
 #: The documented exit statuses (README "Exit status"; a test keeps the two in step).
 EXIT_CODES: dict[int, str] = {
     0: "every input processed; no finding at or above --fail-on",
-    1: "every input processed; findings at or above --fail-on",
+    1: "every input processed; findings at or above --fail-on (duty: items that could not "
+       "be computed)",
     2: "usage error",
     65: "an input is not usable: not well-formed, forbidden construct (DTD, entity), "
         "unknown format, over a size cap",
-    66: "an input file does not exist or cannot be read",
+    66: "an input file (or a rates, FX, conveyance or party file) does not exist or cannot "
+        "be read",
     70: "internal error (a bug): a one-line message, traceback only with -vv",
     73: "an output cannot be created",
     74: "I/O error while writing (other than a closed pipe)",
     75: "another run holds the lock",
-    78: "a profile or dialect file is invalid (the message names the file, line and problem)",
+    78: "a profile, dialect, rates, FX, conveyance or party file is invalid (the message "
+        "names the file, line and problem)",
     129: "ended by SIGHUP (the terminal closed): cleaned up as for Ctrl-C",
     130: "interrupted (Ctrl-C): outputs not yet complete are not left behind",
     141: "the reader of stdout went away (| head): stop quietly",
@@ -613,7 +616,7 @@ def check(
 Examples:
 
 \b
-  postconv report samples/* -o report.html
+  postconv report samples/ -o report.html
   postconv report night/*.xml.gz --profile us --as-of 2026-07-24 -o /srv/www/itmatt.html
 """)
 def report(
@@ -780,8 +783,6 @@ def duty(
         nonlocal inputs
         if method not in METHODS:
             raise UsageError(f"--method {method!r}: choose {' or '.join(METHODS)}")
-        if fmt is not None and fmt not in WORKSHEET_FORMATS:
-            raise UsageError(f"-f {fmt!r}: choose {', '.join(WORKSHEET_FORMATS)}")
         suffixes = {ending: name for name, endings in WORKSHEET_FORMATS.items()
                     for ending in endings}
         outputs = DutyOutputs(output, format_for(output, fmt, "csv", suffixes),

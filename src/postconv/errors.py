@@ -13,9 +13,11 @@ def one_line(text: str) -> str:
 
 
 class PostconvError(Exception):
-    """Base class; ``exit_code`` is the status the CLI exits with."""
+    """Base class; ``exit_code`` is the status the CLI exits with. ``ends_run``: the
+    failure is the run's (an output), not one input's: the inputs after it are not read."""
 
     exit_code = 70
+    ends_run = False
 
 
 class InputUnusable(PostconvError):
@@ -40,6 +42,7 @@ class OutputWriteError(PostconvError):
     """An I/O error while writing an output (not a closed pipe)."""
 
     exit_code = 74
+    ends_run = True
 
 
 class LockHeld(PostconvError):
@@ -49,7 +52,8 @@ class LockHeld(PostconvError):
 
 
 class ConfigInvalid(PostconvError):
-    """A profile or dialect file is invalid; the message names file, line and problem."""
+    """A profile, dialect or duty table is invalid; the message names file, line and
+    problem."""
 
     exit_code = 78
 
@@ -58,3 +62,10 @@ class UsageError(PostconvError):
     """The command line is wrong."""
 
     exit_code = 2
+
+
+class OutputTooLarge(UsageError):
+    """The output cannot hold what the run gives (a worksheet over Excel's rows): the
+    run must be narrowed (fewer inputs, one month)."""
+
+    ends_run = True

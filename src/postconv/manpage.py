@@ -7,9 +7,12 @@ from typing import Any
 
 
 def _roff(text: str) -> str:
-    """Text safe in roff: backslashes doubled, no line starting with a control character."""
+    """Text safe in roff: backslashes doubled, no line starting with a control character,
+    other than ASCII as roff's Unicode escapes (``×`` is ``\\[u00D7]``)."""
+    text = text.replace("\\", "\\e")
+    text = "".join(c if c.isascii() else f"\\[u{ord(c):04X}]" for c in text)
     lines = []
-    for line in text.replace("\\", "\\e").splitlines():
+    for line in text.splitlines():
         lines.append("\\&" + line if line.startswith((".", "'")) else line)
     return "\n".join(lines)
 

@@ -153,12 +153,11 @@ def _guarded(convert: Callable[[], None], summary: InputSummary) -> None:
     write, an interruption or a bug end the run."""
     try:
         convert()
-    except OutputWriteError as exc:  # writing the output failed: the run ends
-        summary.error, summary.exit_code = str(exc), exc.exit_code
-        raise
     except PostconvError as exc:
         summary.error = one_line(str(exc))
         summary.exit_code = exc.exit_code
+        if exc.ends_run:  # writing the output failed: the run ends
+            raise
     except (BrokenPipeError, KeyboardInterrupt):
         raise
     except OSError as exc:  # writing the output failed: the run ends

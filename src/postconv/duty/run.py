@@ -124,6 +124,12 @@ class DutyOutputs:
     exceptions: str | None = None
     detail: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.format not in ROW_WRITERS:
+            raise UsageError(f"-f {self.format!r}: choose {', '.join(ROW_WRITERS)}")
+        if self.format == "xlsx" and self.output == "-":
+            raise UsageError("an .xlsx worksheet needs a file: give -o WORKSHEET.xlsx")
+
 
 @dataclass
 class DutyResult:
@@ -141,8 +147,6 @@ def run_duty(converter: Any, inputs: list[str], calculator: DutyCalculator, part
     from ..runner import RunOptions, run, worth_keeping
     from ..write.output import open_output
 
-    if outputs.format == "xlsx" and outputs.output == "-":
-        raise UsageError("an .xlsx worksheet needs a file: give -o WORKSHEET.xlsx")
     result = RunSummary() if result is None else result
 
     def keep() -> bool:

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, Any, Protocol
 
-from ..errors import UsageError
+from ..errors import OutputTooLarge
 from .compute import DutyRow, ItemDuty, month_name
 from .tables import Party
 
@@ -217,7 +217,7 @@ class XlsxRows:
 
     def row(self, row: DutyRow) -> None:
         if self._next >= EXCEL_ROWS:
-            raise UsageError(f"Page 2 would pass Excel's {EXCEL_ROWS:,} rows: select one "
+            raise OutputTooLarge(f"Page 2 would pass Excel's {EXCEL_ROWS:,} rows: select one "
                              "month with --month, or give fewer inputs (or write -f csv)")
         sheet, r, c = self._page2, self._next, row.conveyance
         sheet.write_string(r, 0, c.carrier_code)

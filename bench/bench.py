@@ -1,6 +1,6 @@
 """Benchmark: postconv against a bare generic converter and the parse floor, same file, same run.
 
-    python bench/bench.py --items 100000 --repeat 3 [--large 1000000]
+    python bench/bench.py --items 100000 --repeat 3 [--large 1000000] [--only duty convert]
 
 Writes a seeded ITMATT file (and the same items as CUSITM EDIFACT), then runs each
 variant as its own process, alternating, ``--repeat`` times; prints a Markdown table of
@@ -73,6 +73,9 @@ def main() -> int:
         ):
             subprocess.run(command, check=True)
         convert = [py, "-m", "postconv", "convert", "--profile", "us", "-o", os.devnull, "-q"]
+        duty = [py, "-m", "postconv", "duty", "--profile", "us", "-q",
+                *duty_tables(Path(folder)), "--carrier", "AB", "--flight", "123", "--port",
+                "4701", "--arrival-date", "2026-11-24", "--departure-date", "2026-11-20"]
         variants = {
             "floor (iterparse + clear)": [py, str(HERE / "baseline.py"), "floor", str(xml)],
             "generic converter (dict + json.dumps)": [py, str(HERE / "baseline.py"),
@@ -88,6 +91,9 @@ def main() -> int:
                                                      *map(str, quarters)],
             "postconv convert, 4 inputs, --jobs 2": [*convert, "--jobs", "2",
                                                      *map(str, quarters)],
+            "postconv duty, csv": [*duty, "-f", "csv", "-o", os.devnull, str(xml)],
+            "postconv duty, xlsx": [*duty, "-o", str(Path(folder) / "worksheet.xlsx"),
+                                    str(xml)],
         }
         if args.only:
             variants = {k: v for k, v in variants.items() if any(o in k for o in args.only)}
@@ -120,7 +126,30 @@ def main() -> int:
         rate = "–" if small else f"{count / median:,.0f}"
         ratio = "–" if small or not generic or "(once)" in name else f"{median / generic:.2f}×"
         print(f"| {name} | {median:.2f} | {rate} | {max(peaks[name]):.0f} | {ratio} |")
+    one_core = "postconv convert, jsonl, --jobs 1"
+    if one_core in times:
+        base = statistics.median(times[one_core])
+        for name in ("postconv duty, csv", "postconv duty, xlsx"):
+            if name in times:
+                print(f"\n{name}: {statistics.median(times[name]) / base:.2f}× the time of "
+                      f"`convert --jobs 1` on the same items", end="")
+        print()
     return 0
+
+
+def duty_tables(folder: Path) -> list[str]:
+    """Rates and FX tables for the generated items (every origin, every currency the
+    generator writes), as ``duty`` options."""
+    from itmatt_gen import RATES
+
+    rates, fx = folder / "rates.csv", folder / "fx.csv"
+    rates.write_text("origin,valid_from,valid_to,hts_prefix,ad_valorem_percent,specific_usd,"
+                     "source\n*,2026-07-24,,,10,,bench\nCN,2026-07-24,,,20,,bench\n"
+                     "*,2026-07-24,,6109,16.5,,bench\n", encoding="utf-8")
+    fx.write_text("currency,valid_from,valid_to,units_per_usd,kind,source\n" + "".join(
+        f"{currency},2026-10-01,2026-12-31,{units},quarterly,bench\n"
+        for currency, units in RATES.items() if currency != "USD"), encoding="utf-8")
+    return ["--rates", str(rates), "--fx", str(fx)]
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ dicts so that writers and other programs need nothing of ours to use them; decim
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,19 +220,42 @@ ITEM_FIELD_TYPES: dict[str, str] = _leaf_types(RECORD)
 LINE_FIELD_TYPES: dict[str, str] = _leaf_types(LINE)
 
 
+def _maker(fields: tuple[Field, ...]) -> Callable[[], dict[str, Any]]:
+    """A constructor of the empty group of ``fields``: one copy of its nulls, then a new
+    list or group for each field that needs its own (a record is made once per item, so
+    the table is walked here once, not per item)."""
+    nulls = {f.name: f.empty() if f.kind not in _MUTABLE else None for f in fields}
+    fresh = [(f.name, _maker(f.fields) if f.kind == "object" else list)
+             for f in fields if f.kind in _MUTABLE]
+
+    def make() -> dict[str, Any]:
+        group = nulls.copy()
+        for name, new in fresh:
+            group[name] = new()
+        return group
+
+    return make
+
+
+_MUTABLE = ("object", "text_list", "lines")
+_new_party = _maker(PARTY)
+_new_record = _maker(RECORD)
+_new_line = _maker(LINE)
+
+
 def new_party() -> dict[str, Any]:
     """An empty party: every field present, null or empty list."""
-    return {f.name: f.empty() for f in PARTY}
+    return _new_party()
 
 
 def new_record() -> Record:
     """An empty record with every field of record.md present, in the documented order."""
-    return {f.name: f.empty() for f in RECORD}
+    return _new_record()
 
 
 def new_line(number: int) -> dict[str, Any]:
     """An empty line item numbered ``number`` (1-based)."""
-    line: dict[str, Any] = {f.name: f.empty() for f in LINE}
+    line = _new_line()
     line["line_number"] = number
     return line
 

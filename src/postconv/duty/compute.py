@@ -31,7 +31,12 @@ def to_cent(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=_EXACT)
 
 
-@dataclass(frozen=True)
+def duty_at(usd: Decimal, percent: Decimal) -> Decimal:
+    """``usd`` × ``percent`` %, rounded to the cent, half up."""
+    return to_cent(_EXACT.divide(_EXACT.multiply(usd, percent), _HUNDRED))
+
+
+@dataclass(slots=True)
 class Converted:
     """One currency's part of a row's value: the amount declared and the rate used."""
 
@@ -45,7 +50,7 @@ class Converted:
         return _EXACT.divide(self.amount, self.fx.row.units_per_usd)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DutyRow:
     """One row of Page 2 (one item and origin and rate), with where each number came from."""
 
@@ -156,7 +161,7 @@ class DutyCalculator:
                 percent = rate.ad_valorem_percent
                 assert percent is not None  # checked in _groups
                 item.rows.append(DutyRow(value_usd=usd, origin=origin, rate=rate,
-                                         tariff=percent, duty=to_cent(usd * percent / _HUNDRED),
+                                         tariff=percent, duty=duty_at(usd, percent),
                                          parts=tuple(parts), **row))
         if problems:
             item.rows.clear()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any, Protocol
 
 from ..errors import OutputTooLarge
@@ -64,39 +65,45 @@ class RowWriter(Protocol):
     def close(self, header: Header) -> None: ...
 
 
+@lru_cache(maxsize=4096)
 def us_date(day: date) -> str:
-    """M/D/YYYY, as CBP's example rows write dates."""
+    """M/D/YYYY, as CBP's example rows write dates (a run has few dates: kept)."""
     return f"{day.month}/{day.day}/{day.year}"
 
 
 def plain(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: ``10``, ``7.5``."""
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
+
+
+@lru_cache(maxsize=4096)
+def _tariff_text(tariff: Decimal, method: str) -> str:
+    return f"{plain(tariff)}%" if method == "ad-valorem" else f"{tariff:.2f}"
 
 
 def tariff_text(row: DutyRow) -> str:
     """``10%`` (ad valorem), or the USD amount per item (specific)."""
-    return f"{plain(row.tariff)}%" if row.method == "ad-valorem" else f"{row.tariff:.2f}"
+    return _tariff_text(row.tariff, row.method)
 
 
 def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    """Two places: the values and duties are already rounded to the cent."""
+    return "" if value is None else str(value)
 
 
 def page2_cells(row: DutyRow) -> list[str]:
     """A row's nine cells as the CSV writes them."""
     c = row.conveyance
     return [c.carrier_code, c.flight_number, row.tracking_number, c.arrival_port,
-            us_date(c.arrival_date), _money(row.value_usd), row.origin, tariff_text(row),
-            _money(row.duty)]
+            us_date(c.arrival_date), _money(row.value_usd), row.origin,
+            _tariff_text(row.tariff, row.method), _money(row.duty)]
 
 
 class _Text:
     """A text stream over the output's bytes, for the csv module."""
 
     def __init__(self, stream: IO[bytes]) -> None:
-        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         self.csv = csv.writer(self.text, lineterminator="\r\n")
 
     def close(self) -> None:

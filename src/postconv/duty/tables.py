@@ -30,6 +30,9 @@ CONVEYANCE_COLUMNS = ("key", "carrier_code", "flight_number", "arrival_port", "a
 FX_KINDS = ("quarterly", "daily")
 #: Any origin, in the rates table.
 ANY_ORIGIN = "*"
+#: Lookups kept per table (each is a few rows' scan; items repeat origins and dates).
+_CACHE_SIZE = 100_000
+_UNSEEN = object()
 
 _HTS_PREFIX = re.compile(r"[0-9]{2,10}", re.ASCII)
 _CARRIER = re.compile(r"[A-Z0-9]{2}|[A-Z]{4}", re.ASCII)  # IATA airline, or SCAC
@@ -172,6 +175,7 @@ class RateTable:
 
     def __init__(self, rows: list[RateRow]) -> None:
         self.rows = rows
+        self._found: dict[tuple[str, date, str | None], RateRow | None] = {}
         self._by_origin: dict[str, list[RateRow]] = {}
         for row in sorted(rows, key=lambda r: r.specificity, reverse=True):
             self._by_origin.setdefault(row.origin, []).append(row)
@@ -207,6 +211,15 @@ class RateTable:
         """The most specific row for a line of ``origin`` on ``day`` (the arrival date)
         with HTS number ``hts``; None when no row matches. Two equally specific rows
         cannot both match: :meth:`load` refuses overlapping rows."""
+        key = (origin, day, hts)
+        found = self._found.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._found) >= _CACHE_SIZE:  # a month has few dates; HTS lines vary
+                self._found.clear()
+            found = self._found[key] = self._find(origin, day, hts)
+        return found  # type: ignore[return-value]
+
+    def _find(self, origin: str, day: date, hts: str | None) -> RateRow | None:
         best: RateRow | None = None
         for key in (origin, ANY_ORIGIN):
             for row in self._by_origin.get(key, ()):
@@ -254,6 +267,7 @@ class FxTable:
 
     def __init__(self, rows: list[FxRow]) -> None:
         self.rows = rows
+        self._found: dict[tuple[str, date], FxRate | None] = {}
         self._rows: dict[tuple[str, str], list[FxRow]] = {}
         for row in rows:
             self._rows.setdefault((row.currency, row.kind), []).append(row)
@@ -290,6 +304,15 @@ class FxTable:
         """19 CFR 159.34 for ``day`` (the date of exportation): the quarterly rate, unless
         the daily rate for that day differs from it by 5 % or more; None without a
         quarterly rate (never a guess)."""
+        key = (currency, day)
+        found = self._found.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._found) >= _CACHE_SIZE:
+                self._found.clear()
+            found = self._found[key] = self._rate(currency, day)
+        return found  # type: ignore[return-value]
+
+    def _rate(self, currency: str, day: date) -> FxRate | None:
         quarterly = self._row(currency, "quarterly", day)
         if quarterly is None:
             return None

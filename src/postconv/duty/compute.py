@@ -183,8 +183,8 @@ class DutyCalculator:
             if conveyance is None:
                 continue
             rate = self.rates.find(origin, conveyance.arrival_date, line["hts_number"])
-            hts = f", HTS {line['hts_number']}" if line["hts_number"] else ", no HTS number"
             if rate is None:
+                hts = f", HTS {line['hts_number']}" if line["hts_number"] else ", no HTS number"
                 problems.append(f"line {number}: no rate for origin {origin} on "
                                 f"{conveyance.arrival_date}{hts}")
                 continue

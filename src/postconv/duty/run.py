@@ -17,7 +17,7 @@ from ..check.seen import SeenSet
 from ..errors import UsageError
 from ..record import Record
 from ..summary import InputSummary, RunSummary
-from .compute import DutyCalculator, DutyRow, ItemDuty
+from .compute import DutyCalculator, ItemDuty
 from .sheets import ROW_WRITERS, DetailWriter, ExceptionsWriter, Header, RowWriter
 from .tables import Party
 
@@ -78,22 +78,19 @@ class Worksheet:
     def _list(self, item: ItemDuty) -> None:
         totals = self.totals
         totals.items_listed += 1
+        write, detail = self.rows.row, self.detail
         for row in item.rows:
-            self.rows.row(row)
-            if self.detail is not None:
-                self.detail.row(row)
-            self._count(row)
+            write(row)
+            if detail is not None:
+                detail.row(row)
+            if row.value_usd is not None:
+                totals.shipment_value += row.value_usd
+            totals.total_paid += row.duty
+            totals.tariffs.add(row.tariff)
+        totals.rows += len(item.rows)
+        day = item.rows[0].conveyance.arrival_date  # one conveyance per item
+        totals.months[(day.year, day.month)] += len(item.rows)
         totals.packages.add(item.tracking_number or "")
-
-    def _count(self, row: DutyRow) -> None:
-        totals = self.totals
-        totals.rows += 1
-        if row.value_usd is not None:
-            totals.shipment_value += row.value_usd
-        totals.total_paid += row.duty
-        totals.tariffs.add(row.tariff)
-        day = row.conveyance.arrival_date
-        totals.months[(day.year, day.month)] += 1
 
     def header(self, party: Party) -> Header:
         """Sheet1's values; UsageError when the rows fall in more than one month and no

@@ -149,9 +149,11 @@ def _covers(row: Any, day: date) -> bool:
 # -- rates ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RateRow:
-    """One row of the rates table."""
+    """One row of the rates table (rows are told apart by identity: an item's lines are
+    grouped by the row they find, and hashing every field per line would cost more than
+    the lookup)."""
 
     origin: str
     valid_from: date

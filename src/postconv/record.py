@@ -49,6 +49,7 @@ KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "text": _TEXT,
     "code": _TEXT,
     "datetime": _nullable({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}"}),
+    "date": _nullable({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
     "decimal": _nullable({"type": "number"}),
     "integer": _nullable({"type": "integer"}),
     "line_number": {"type": "integer", "minimum": 1},
@@ -57,6 +58,12 @@ KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "text_list": _TEXT_LIST,
     "money": _MONEY,
 }
+
+
+#: Decimal places a decimal value of the record may have: every value then fits one exact
+#: column type (Parquet's ``decimal128(38, 10)``); a value with more is not rounded but
+#: refused when read (``INVALID_DECIMAL``), so that every form of a record holds the same.
+DECIMAL_SCALE = 10
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,7 @@ class Field:
         """The value of the field in a record nothing was read into."""
         if self.kind == "object":
             return {f.name: f.empty() for f in self.fields}
-        if self.kind in ("text_list", "lines"):
+        if self.kind in ("text_list", "lines", "findings"):
             return []
         return None
 
@@ -99,7 +106,7 @@ class Field:
         inner = {"type": "object", "additionalProperties": False,
                  "required": [f.name for f in self.fields],
                  "properties": {f.name: f.schema() for f in self.fields}}
-        if self.kind == "lines":
+        if self.kind in ("lines", "findings"):
             return {"type": "array", "items": inner}
         return _nullable(inner) if self.kind == "nullable" else inner
 
@@ -125,6 +132,19 @@ LINE = (
     Field("hts_number", "hts", "plain"),
     Field("country_of_origin", "country", "plain"),
 )
+#: A finding: what a rule or reader found wrong with a field (``value`` and ``line``
+#: only where they apply; absent, not null, in JSON).
+FINDING = (
+    Field("code", "code"),
+    Field("rule", "text"),
+    Field("severity", "text"),
+    Field("field", "text"),
+    Field("message", "text"),
+    Field("value", "text"),
+    Field("line", "integer"),
+)
+#: Keys of a finding that are left out when they do not apply.
+FINDING_OPTIONAL = ("value", "line")
 #: The record, in the order it is written.
 RECORD = (
     Field("tracking_number", "s10", "text"),
@@ -162,9 +182,9 @@ RECORD = (
     )),
     Field("compliance", "object", mapped=False, fields=(
         Field("profile", "text"),
-        Field("as_of", "text"),
+        Field("as_of", "date"),
         Field("status", "text"),
-        Field("findings", "text_list"),
+        Field("findings", "findings", fields=FINDING),
     )),
 )
 _BY_NAME = {f.name: f for f in RECORD}
@@ -237,7 +257,7 @@ def _maker(fields: tuple[Field, ...]) -> Callable[[], dict[str, Any]]:
     return make
 
 
-_MUTABLE = ("object", "text_list", "lines")
+_MUTABLE = ("object", "text_list", "lines", "findings")
 _new_party = _maker(PARTY)
 _new_record = _maker(RECORD)
 _new_line = _maker(LINE)

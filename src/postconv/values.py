@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from .codes import country_codes, currency_codes
+from .record import DECIMAL_SCALE
 
 
 class Unreadable(Exception):
@@ -36,8 +37,11 @@ class Note(NamedTuple):
 
 NoteSink = Callable[[Note], None]
 
-#: A plain decimal number in ASCII digits (no exponent, no NaN or Infinity).
-DECIMAL_PATTERN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+#: A plain decimal number in ASCII digits (no exponent, no NaN or Infinity), with at most
+#: the record's decimal places.
+_PLACES = DECIMAL_SCALE
+DECIMAL_PATTERN = re.compile(rf"[+-]?(?:\d+(?:\.\d{{0,{_PLACES}}})?|\.\d{{1,{_PLACES}}})", re.ASCII)
+_ANY_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"([+-]?\d+),(\d+)", re.ASCII)
 _INTEGER = re.compile(r"\+?\d{1,9}", re.ASCII)
 _COMPACT_DATETIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
@@ -64,6 +68,9 @@ def read_decimal(raw: str, note: NoteSink) -> Decimal:
         if DECIMAL_PATTERN.fullmatch(raw):
             return Decimal(raw)
         comma = _DECIMAL_COMMA.fullmatch(raw)
+        if _ANY_DECIMAL.fullmatch(raw) or (comma and len(comma.group(2)) > DECIMAL_SCALE):
+            raise Unreadable("INVALID_DECIMAL", f"more than {DECIMAL_SCALE} decimal places "
+                             "(not rounded: the record holds every value exactly)")
         if comma and len(comma.group(2)) != 3:
             note(Note("DECIMAL_COMMA_NORMALISED", "warning",
                       "decimal comma read as a decimal point"))

@@ -883,14 +883,25 @@ def validate(
     _execute(body, reporter)
 
 
-@app.command(help="""Print the JSON Schema of the record.
+@app.command(help="""Print the JSON Schema of the record (or the Arrow schema of its Parquet form).
 
-Example:
+Examples:
 
 \b
   postconv schema > record.schema.json
+  postconv schema --parquet
 """)
-def schema() -> None:
+def schema(parquet: Annotated[bool, typer.Option(
+        "--parquet", help="The Arrow schema of -f parquet (needs pyarrow).")] = False) -> None:
+    if parquet:
+        try:
+            from .write.parquet import schema_text
+        except ModuleNotFoundError:
+            print("postconv: error: --parquet needs pyarrow: pip install 'postconv[parquet]'",
+                  file=sys.stderr)
+            raise typer.Exit(UsageError.exit_code) from None
+        sys.stdout.write(schema_text())
+        return
     from .record import json_schema
     from .write.jsonl import dumps
 

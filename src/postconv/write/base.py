@@ -37,10 +37,18 @@ class OutputFormat:
     writer: str
     #: parts written apart (by parallel workers, ``fragment=True``) join as bytes
     joinable: bool = True
+    #: ``-o NAME.gz`` may compress it (not a format that compresses inside)
+    gzip: bool = True
 
     def make(self, stream: IO[bytes], fragment: bool = False) -> Writer:
         module, _, name = self.writer.partition(":")
-        factory = getattr(import_module(f"{__package__}.{module}"), name)
+        try:
+            factory = getattr(import_module(f"{__package__}.{module}"), name)
+        except ModuleNotFoundError as exc:  # an optional extra (pyarrow) not installed
+            from ..errors import UsageError
+
+            raise UsageError(f"-f {self.name} needs {exc.name}: pip install "
+                             f"'postconv[{self.name}]'") from None
         writer: Writer = factory(stream, fragment)
         return writer
 
@@ -49,6 +57,8 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
     OutputFormat("jsonl", (".jsonl", ".ndjson"), "jsonl:JsonLinesWriter"),
     OutputFormat("json", (".json",), "jsonl:JsonArrayWriter"),
     OutputFormat("csv", (".csv",), "csv:CsvWriter"),
+    OutputFormat("parquet", (".parquet",), "parquet:ParquetWriter", joinable=False,
+                 gzip=False),
 )}
 #: The ending each format's files get (``--output-dir``).
 EXTENSIONS = {name: spec.extensions[0] for name, spec in FORMATS.items()}
@@ -58,19 +68,29 @@ FORMAT_OF_SUFFIX = {ending: name for name, spec in FORMATS.items()
 
 
 def format_for(output: str | None, given: str | None, default: str = "jsonl",
-               suffixes: dict[str, str] = FORMAT_OF_SUFFIX) -> str:
-    """The record format: ``given`` (``-f``), else the one ``output``'s name ends in, else
-    ``default``. A ``-f`` that contradicts the name is refused: a file called ``x.csv``
-    holding JSON Lines is a trap for whoever opens it. ``suffixes``: name ending →
-    format, for another table of formats (the duty worksheet's)."""
+               suffixes: dict[str, str] = FORMAT_OF_SUFFIX,
+               packed: tuple[str, ...] = ()) -> str:
+    """The record format: ``given`` (``-f``), else the one ``output``'s name ends in
+    (before a ``.gz``), else ``default``. A ``-f`` that contradicts the name is refused: a
+    file called ``x.csv`` holding JSON Lines is a trap for whoever opens it; so is a
+    ``.gz`` on a format that compresses inside. ``suffixes``: name ending → format, for
+    another table of formats (the duty worksheet's); ``packed``: its formats that take no
+    ``.gz`` (the record formats say so in :data:`FORMATS`)."""
     from ..errors import UsageError
 
-    suffix = "" if output in (None, "-") else output.rpartition("/")[2].rpartition(".")[2]
-    named = suffixes.get(f".{suffix.lower()}") if suffix else None
+    name = "" if output in (None, "-") else output.rpartition("/")[2].lower()
+    compressed = name.endswith(".gz")
+    name = name.removesuffix(".gz")
+    suffix = name.rpartition(".")[2] if "." in name else ""
+    named = suffixes.get(f".{suffix}") if suffix else None
     if given is not None and named is not None and given != named:
         raise UsageError(f"-f {given} contradicts the output's name {output!r} ({named}); "
                          "give one or make them agree")
-    return given or named or default
+    fmt = given or named or default
+    spec = FORMATS.get(fmt) if suffixes is FORMAT_OF_SUFFIX else None
+    if compressed and (fmt in packed or (spec is not None and not spec.gzip)):
+        raise UsageError(f"{output!r}: {fmt} compresses inside; drop the .gz")
+    return fmt
 
 
 def make_writer(fmt: str, stream: IO[bytes], fragment: bool = False) -> Writer:

@@ -57,15 +57,44 @@ def _new_file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+#: A target whose name ends so is written gzip-compressed (``-o records.jsonl.gz``).
+GZIP_SUFFIX = ".gz"
+
+
+def is_gzip(target: str | None) -> bool:
+    return target not in (None, STDOUT) and target.lower().endswith(GZIP_SUFFIX)
+
+
 @contextmanager
 def open_output(target: str, keep: Callable[[], bool] | None = None,
                 hold: bool = False) -> Iterator[IO[bytes]]:
     """A byte stream for ``target`` (a path or ``-``), committed only if the block succeeds
     and ``keep()`` (asked at the end) is true: a run that read nothing never creates or
-    replaces a file.
+    replaces a file. A name ending in ``.gz`` is written through gzip (level 6, no name or
+    time in the header, so that the same records give the same bytes).
 
     ``hold``: standard output too gets nothing unless the block succeeds (the bytes wait
     in a temporary file), for outputs that are only valid once the whole run is known."""
+    with _open(target, keep, hold) as stream:
+        if not is_gzip(target):
+            yield stream
+            return
+        import gzip
+
+        packed = gzip.GzipFile(filename="", mode="wb", fileobj=stream, compresslevel=6,
+                               mtime=0)
+        try:
+            yield packed  # type: ignore[misc]
+        except BaseException:
+            with contextlib.suppress(Exception):  # the file is dropped: no trailer needed
+                packed.close()
+            raise
+        with _write_errors(target):
+            packed.close()
+
+
+@contextmanager
+def _open(target: str, keep: Callable[[], bool] | None, hold: bool) -> Iterator[IO[bytes]]:
     if target == STDOUT:
         if hold:
             with tempfile.TemporaryFile() as held:

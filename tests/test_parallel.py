@@ -73,7 +73,7 @@ def small_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) 
     monkeypatch.setattr(xmlcut, "BLOCK", request.param)
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "parquet"])
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_split_input_gives_the_sequential_bytes(tmp_path, small_chunks, fmt, jobs):
     # repeats inside a chunk, across chunks of one worker and across workers
@@ -184,7 +184,7 @@ def test_dead_worker_is_an_internal_error_not_a_short_output(tmp_path, small_chu
         _split(path, "jsonl", 2)
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_cli_splits_a_large_input_with_the_same_bytes(tmp_path, fmt):
     path = _document(tmp_path / "big.xml", 3200, repeats={2000: 10})
     assert runner.worth_splitting(str(path))

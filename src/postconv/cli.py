@@ -31,6 +31,7 @@ EXIT_CODES: dict[int, str] = {
         "unknown format, over a size cap",
     66: "an input file (or a rates, FX, conveyance or party file) does not exist or cannot "
         "be read",
+    69: "the cluster's scheduler cannot be reached (--scheduler): nothing is written",
     70: "internal error (a bug): a one-line message, traceback only with -vv",
     73: "an output cannot be created",
     74: "I/O error while writing (other than a closed pipe)",
@@ -465,6 +466,15 @@ def convert(
                                              "one large input shared out (default: the "
                                              "cores this run may use); output order and "
                                              "bytes are the same as with --jobs 1.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", metavar="ADDRESS", help="Convert on a Dask cluster, one task per "
+        "input: a scheduler address (tcp://host:8786) or local:N (N worker processes "
+        "here). Needs --output-dir and postconv[dask]; paths must be valid on the "
+        "workers.")] = None,
+    partition_on: Annotated[list[str] | None, typer.Option(
+        "--partition-on", metavar="FIELD", help="With --scheduler: one folder per value "
+        "of FIELD (origin_post, compliance.status; repeatable), as Hive names them.",
+        show_default=False)] = None,
     quiet: Quiet = False,
     verbose: Verbose = 0,
     max_input_bytes: MaxInputBytes = limits.MAX_INPUT_BYTES,
@@ -483,6 +493,8 @@ def convert(
 
         nonlocal inputs
         inputs = _inputs(inputs, glob)
+        if scheduler is not None or partition_on:
+            return on_cluster()
         converter = _converter(dialect, profile, as_of, max_input_bytes, max_items,
                                max_field_chars, max_findings, max_lines)
         options = RunOptions(output=None if output_dir else output, output_dir=output_dir,
@@ -493,6 +505,34 @@ def convert(
         with hold_lock(lock_file), reporter.progress(converter, inputs):
             run(converter, inputs, options, on_input_done=reporter.input_done, result=result)
             result.exit_code = _exit_status(result, fail_on)
+        reporter.summary(result)
+        return result.exit_code
+
+    def on_cluster() -> int:
+        from .limits import Limits
+        from .runner import hold_lock
+
+        if scheduler is None:
+            raise UsageError("--partition-on needs --scheduler")
+        if output_dir is None:
+            raise UsageError("--scheduler writes a dataset: give --output-dir DIR")
+        if archive_dir is not None or "-" in (inputs or []):
+            raise UsageError("--scheduler reads named files and archives none: drop - and "
+                             "--archive-dir")
+        try:
+            from .dask import convert as convert_on_cluster
+        except ModuleNotFoundError as exc:
+            raise UsageError(f"--scheduler needs {exc.name}: pip install "
+                             "'postconv[dask]'") from None
+        with hold_lock(lock_file):
+            convert_on_cluster(inputs or [], output_dir, fmt.value if fmt else "jsonl",
+                               partition_on or (), profile, dialect, _parse_date(as_of),
+                               Limits(max_input_bytes, max_items, max_field_chars,
+                                      max_findings, max_lines),
+                               scheduler=scheduler, result=result)
+        for summary in result.inputs:
+            reporter.input_done(summary)
+        result.exit_code = _exit_status(result, fail_on)
         reporter.summary(result)
         return result.exit_code
 

@@ -138,8 +138,8 @@ def hold_lock(path: Path | None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _convert_one(converter: Converter, spec: str, summary: InputSummary,
-                 sink: Callable[[Record], None]) -> None:
+def convert_one(converter: Converter, spec: str, summary: InputSummary,
+                sink: Callable[[Record], None]) -> None:
     """Stream one input into ``sink``; an input failure is recorded, not raised."""
     def convert() -> None:
         for record in converter.records(spec, summary):
@@ -199,7 +199,7 @@ def _split(options: RunOptions, inputs: list[str], on_record: RecordSink | None)
 
 def _convert_split(converter: Converter, spec: str, summary: InputSummary, writer: Writer,
                    options: RunOptions) -> None:
-    """:func:`_convert_one` with the items of one input shared by ``options.jobs`` processes."""
+    """:func:`convert_one` with the items of one input shared by ``options.jobs`` processes."""
     from .parallel import run_split
 
     _guarded(lambda: run_split(converter, spec, options.jobs, options.format, writer, summary),
@@ -258,7 +258,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
                 if _split(options, inputs, on_record):
                     _convert_split(converter, spec, summary, per_input, options)
                 else:
-                    _convert_one(converter, spec, summary, deliver(per_input.write, summary))
+                    convert_one(converter, spec, summary, deliver(per_input.write, summary))
                 per_input.close()
             summary.output = str(target) if worth_keeping([summary]) else None
             _finish(spec, summary, options, on_input_done)
@@ -282,7 +282,7 @@ def run(converter: Converter, inputs: list[str], options: RunOptions,
             if writer is not None and _split(options, inputs, on_record):
                 _convert_split(converter, spec, summary, writer, options)
             else:
-                _convert_one(converter, spec, summary,
+                convert_one(converter, spec, summary,
                              deliver(writer.write if writer else None, summary))
             if writer is None:
                 _finish(spec, summary, options, on_input_done)
@@ -304,7 +304,7 @@ def _parallel_one_output(converter: Converter, inputs: list[str], options: RunOp
     from .parallel import run_parallel
 
     def convert_here(spec: str, summary: InputSummary, target: Writer) -> None:
-        _convert_one(converter, spec, summary, target.write)
+        convert_one(converter, spec, summary, target.write)
 
     def done(n: int, spec: str, summary: InputSummary) -> None:
         summary.output = options.output
@@ -336,7 +336,7 @@ def _parallel_dirs(converter: Converter, inputs: list[str], options: RunOptions,
         return outputs[n][1]
 
     def convert_here(spec: str, summary: InputSummary, target: Writer) -> None:
-        _convert_one(converter, spec, summary, target.write)
+        convert_one(converter, spec, summary, target.write)
 
     def done(n: int, spec: str, summary: InputSummary) -> None:
         stack, writer, target = outputs.pop(n)

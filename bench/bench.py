@@ -84,6 +84,7 @@ def main() -> int:
             "postconv convert, jsonl, --jobs 1": [*convert, "--jobs", "1", str(xml)],
             "postconv convert, csv": [*convert, "-f", "csv", str(xml)],
             "postconv convert, json": [*convert, "-f", "json", str(xml)],
+            "postconv convert, parquet": [*convert, "-f", "parquet", str(xml)],
             "postconv convert, EDIFACT (cusitm)": [*convert, str(edi)],
             "python -c 'import lxml.etree' (start-up floor)": [py, "-c", "import lxml.etree"],
             "postconv convert, one item (start-up)": [*convert, str(one)],
@@ -108,10 +109,11 @@ def main() -> int:
             big = Path(folder) / "large.xml"
             subprocess.run([*generator, str(args.large), "--seed", str(args.seed),
                             "--defect-rate", "0.1", "-o", str(big)], check=True)
-            name = f"postconv convert, jsonl, {args.large:,} items (once)"
-            seconds, peak = measure([*convert, str(big)])
-            variants[name] = []
-            times[name], peaks[name] = [seconds], [peak]
+            for fmt in ("jsonl", "parquet"):
+                name = f"postconv convert, {fmt}, {args.large:,} items (once)"
+                seconds, peak = measure([*convert, "-f", fmt, str(big)])
+                variants[name] = []
+                times[name], peaks[name] = [seconds], [peak]
             big.unlink()
     generic = statistics.median(times.get("generic converter (dict + json.dumps)", [0.0]))
     print(f"{args.items} items, median of {args.repeat} alternating runs; "

@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 import pytest
 from itmatt_gen import generate, write_itmatt
 
-from conftest import ITEM, SAMPLE_INPUTS, itmatt, run
+from conftest import ITEM, SAMPLE_INPUTS, itmatt, records, run
 from postconv.pipeline import Converter
 from postconv.write.parquet import record_of
 
@@ -221,3 +221,34 @@ def test_unreachable_scheduler_is_69_and_writes_nothing(tmp_path: Path, cli: Any
 def test_cli_scheduler_usage(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     done = run("convert", str(SAMPLE_INPUTS[0]), *args, cwd=tmp_path)
     assert done.returncode == 2 and message in done.stderr.decode()
+
+
+def _readme_cluster_blocks() -> tuple[str, str]:
+    """The README's LocalCluster command and its DuckDB query, as written there."""
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8").split("## On a cluster", 1)[1]
+    command = text.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    query = text.split("```sql\n", 1)[1].split("\n```", 1)[0]
+    return command, query
+
+
+def test_readme_cluster_commands_as_written(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+    import shutil
+
+    import duckdb
+
+    command, query = _readme_cluster_blocks()
+    shutil.copytree(SAMPLE_INPUTS[0].parent, tmp_path / "samples")
+    words = shlex.split(command)
+    assert words[:2] == ["postconv", "convert"] and "local:2" in words
+    done = run(*words[1:], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    monkeypatch.chdir(tmp_path)
+    rows = duckdb.sql(query).fetchall()
+    assert sum(n for _, _, n in rows) == 113
+    local = records(run("convert", "samples/", "-q", cwd=tmp_path).stdout)
+    gba = sum(1 for r in local if r["origin_post"] == "GBA")
+    assert sum(n for o, _, n in rows if o == "GBA") == gba > 0

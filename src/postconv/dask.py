@@ -174,12 +174,19 @@ def client_for(scheduler: str) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler.startswith("local:"):
+        import dask
+
         count = scheduler.removeprefix("local:")
         if not count.isdigit() or int(count) < 1:
             raise UsageError(f"--scheduler {scheduler!r}: local:N needs a number of workers")
-        with LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+        # one thread a worker (the conversion is Python: threads would share one core),
+        # no dashboard, and no sampling profiler in the workers (it takes a few per cent
+        # of every task and nobody looks at it in a batch run)
+        with dask.config.set({"distributed.worker.profile.enabled": False}), \
+                LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
+                             dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
+            client.wait_for_workers(int(count))
             yield client
         return
     try:

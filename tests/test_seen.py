@@ -26,3 +26,25 @@ def test_only_the_s10_form_packs_exactly():
                "RR473124829GBX", "ÄR473124829GB"]
     for sample in samples:
         assert (pack(sample) < 1 << 63) == bool(s10.fullmatch(sample)), sample
+
+
+def test_run_state_merges_parts_of_a_run_in_order():
+    """What --jobs and a cluster do with the parts of a run: keys of each part, the repeats
+    of an earlier part, a part converted again knowing just those."""
+    from array import array
+
+    from postconv.check.seen import KeyLog, RunState, pack
+
+    first, second = KeyLog(), KeyLog()
+    for number in ("RR473124829GB", "RR473124832GB", None):
+        first.add({"tracking_number": number})
+    for number in ("RR473124846GB", "RR473124829GB"):
+        second.add({"tracking_number": number})
+    run = RunState()
+    assert run.repeats(first.tobytes()) == b""
+    run.merge(first.tobytes())
+    repeats = run.repeats(second.tobytes())
+    assert repeats == array("Q", [pack("RR473124829GB")]).tobytes()
+    again = RunState()
+    again.preload(repeats)  # the second part, converted again
+    assert again.seen.add("RR473124829GB") and not again.seen.add("RR473124846GB")

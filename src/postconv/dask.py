@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from .check.seen import SeenSet, pack
+from .check.seen import KeyLog, RunState
 from .errors import PostconvError, UsageError
 from .limits import Limits
 from .pipeline import Converter
@@ -72,7 +71,7 @@ def _records(paths: Iterable[str], settings: _Settings) -> list[Record]:
     converter = settings.converter()
     records: list[Record] = []
     for path in paths:
-        converter.checker.seen.clear()
+        converter.checker.state.clear()
         records.extend(converter.records(path))
     return records
 
@@ -94,11 +93,11 @@ def read_records(paths: Iterable[str | os.PathLike[str]], profile: str = "us",
 
 @dataclass
 class _Done:
-    """What one task returns: the input's summary, the tracking numbers it wrote
-    (packed), the files it wrote."""
+    """What one task returns: the input's summary, the run-state keys of the records it
+    wrote (:class:`~postconv.check.seen.KeyLog`), the files it wrote."""
 
     summary: InputSummary
-    numbers: bytes
+    keys: bytes
     files: list[str]
 
 
@@ -120,22 +119,17 @@ def _convert_input(spec: str, out_dir: str, fmt: str, partition_on: tuple[str, .
     from .write import make_writer, open_output
 
     converter = settings.converter()
-    seen = converter.checker.seen
-    earlier = array("Q")
-    earlier.frombytes(repeats)
-    for key in earlier:
-        seen.add_key(key)
-    numbers = array("Q")
+    converter.checker.state.preload(repeats)
+    keys = KeyLog()
 
     def remember(record: Record, summary: InputSummary | None = None) -> None:
-        if record["tracking_number"]:
-            numbers.append(pack(record["tracking_number"]))
+        keys.add(record)
 
     if not partition_on:
         result = run(converter, [spec], RunOptions(output=None, output_dir=Path(out_dir),
                                                    format=fmt), on_record=remember)
         summary = result.inputs[0]
-        return _Done(summary, numbers.tobytes(), [summary.output] if summary.output else [])
+        return _Done(summary, keys.tobytes(), [summary.output] if summary.output else [])
     summary = InputSummary(spec)
     name = output_name(spec, fmt)
     files: dict[str, Any] = {}
@@ -162,7 +156,7 @@ def _convert_input(spec: str, out_dir: str, fmt: str, partition_on: tuple[str, .
             writer.close()
     written = [target for target, _ in files.values()] if keep() else []
     summary.output = out_dir if written else None
-    return _Done(summary, numbers.tobytes(), sorted(written))
+    return _Done(summary, keys.tobytes(), sorted(written))
 
 
 @contextmanager
@@ -238,16 +232,13 @@ def convert(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[
         run_id = uuid.uuid4().hex  # keys of this run only: a client may run several
         futures = [client.submit(task, spec, repeats=b"", key=f"postconv-{run_id}-{n}",
                                  pure=False) for n, spec in enumerate(specs)]
-        seen = SeenSet()
+        state = RunState()  # the run's, kept here in input order
         for n, (spec, future) in enumerate(zip(specs, futures, strict=True)):
             done: _Done = future.result()
-            numbers = array("Q")
-            numbers.frombytes(done.numbers)
-            repeats = array("Q", (k for k in numbers if k in seen))
+            repeats = state.repeats(done.keys)
             if repeats:  # a number of an earlier input: convert again, knowing those
-                done = client.submit(task, spec, repeats=repeats.tobytes(),
+                done = client.submit(task, spec, repeats=repeats,
                                      key=f"postconv-{run_id}-{n}-again", pure=False).result()
-            for key in numbers:
-                seen.add_key(key)
+            state.merge(done.keys)
             result.inputs.append(done.summary)
     return result

@@ -26,7 +26,6 @@ import os
 import shutil
 import tempfile
 import time
-from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -34,7 +33,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from . import interrupts
-from .check.seen import pack
+from .check.seen import KeyLog
 from .errors import PostconvError, one_line
 from .pipeline import Converter, Share
 from .record import Record
@@ -56,7 +55,7 @@ class WorkerFailed(PostconvError):
 def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
     converter = _CONVERTER
     assert converter is not None
-    converter.checker.seen.clear()  # repeats within this input; the parent sees across
+    converter.checker.state.clear()  # repeats within this input; the parent sees across
     summary = InputSummary(spec)
     shared = _PROGRESS
     if shared is not None:
@@ -64,19 +63,18 @@ def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, byt
             shared[2 * n], shared[2 * n + 1] = summary.items_read, bytes_read
 
         converter.progress = tell
-    numbers = array("Q")
+    keys = KeyLog()
     with open(fragment, "wb") as out:
         writer = make_writer(fmt, out, fragment=True)
         try:
             for record in converter.records(spec, summary):
                 writer.write(record)
-                if record["tracking_number"]:
-                    numbers.append(pack(record["tracking_number"]))
+                keys.add(record)
         except PostconvError as exc:
             summary.error = one_line(str(exc))
             summary.exit_code = exc.exit_code
         writer.close()
-    return summary, numbers.tobytes()
+    return summary, keys.tobytes()
 
 
 @contextmanager
@@ -109,7 +107,7 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     an input in this process (for repeats across inputs); ``done`` is called in order.
     """
     global _PROGRESS
-    seen = converter.checker.seen
+    state = converter.checker.state
     watch = _Watch(converter, inputs)
     _PROGRESS = watch.shared
     # Ctrl-C raised inside the pool's locks could leave one held, and the pool's thread
@@ -122,16 +120,13 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
             ]
         _PROGRESS = None
         for n, (spec, future) in enumerate(zip(inputs, futures, strict=True)):
-            summary, blob = _result(future, watch)
-            numbers = array("Q")
-            numbers.frombytes(blob)
+            summary, keys = _result(future, watch)
             writer = writer_for(n, spec)
-            if any(number in seen for number in numbers):
+            if state.repeats(keys):  # converted again here, with the run's state
                 summary = InputSummary(spec)
                 convert_here(spec, summary, writer)
             else:
-                for number in numbers:
-                    seen.add_key(number)
+                state.merge(keys)
                 with open(os.path.join(folder, f"{n}.part"), "rb") as fragment:
                     writer.write_encoded(fragment, summary.records_written)
             os.unlink(os.path.join(folder, f"{n}.part"))

@@ -29,7 +29,7 @@ from .checks import (
     Problem,
 )
 from .compiler import compile_tier
-from .seen import SeenSet
+from .seen import RunState, SeenSet
 
 KIND = "profile"
 SEVERITIES = ("error", "warning", "info")
@@ -247,7 +247,7 @@ def _make_unique(seen: SeenSet) -> Check:
 UNIQUE_FIELD = "tracking_number"
 
 #: Checks that keep state over a run, made from the checker's run state (the tracking
-#: numbers seen so far, :attr:`Checker.seen`).
+#: numbers seen so far, :attr:`Checker.state`).
 STATEFUL_CHECKS: dict[str, Callable[[SeenSet], Check]] = {"unique_in_run": _make_unique}
 
 
@@ -291,9 +291,10 @@ class Checker:
         self.as_of = as_of
         self.today = today or date(2000, 1, 1)
         self.max_findings = max_findings
-        #: Tracking numbers seen in this run (shared by every unique_in_run rule).
-        self.seen = SeenSet()
-        stateful = {r.id: STATEFUL_CHECKS[r.check](self.seen) for r in profile.rules
+        #: What the run remembers across items: the tracking numbers seen (shared by
+        #: every unique_in_run rule, and merged across workers through this object).
+        self.state = RunState()
+        stateful = {r.id: STATEFUL_CHECKS[r.check](self.state.seen) for r in profile.rules
                     if r.check in STATEFUL_CHECKS}
         self._plans: dict[str, list[_Compiled]] = {}
         self._runs: dict[str, Callable[..., None]] = {}

@@ -100,3 +100,56 @@ class SeenSet:
         for key in old:
             if key:
                 self._insert(key)
+
+
+class RunState:
+    """What a run remembers from one item to the next — the tracking numbers seen — as one
+    object the checker owns (:attr:`postconv.check.Checker.state`), used the same way by
+    one process, by ``--jobs`` workers and by a cluster's tasks.
+
+    A part of a run (an input converted elsewhere) gives :meth:`keys` of the records it
+    wrote; the run, in input order, asks which of them an earlier part already had
+    (:meth:`repeats`: then that part is converted again after :meth:`preload` of just
+    those) and takes them in (:meth:`merge`). Keys travel as bytes (8 per item).
+    """
+
+    def __init__(self) -> None:
+        self.seen = SeenSet()
+
+    @staticmethod
+    def key(record: dict[str, object]) -> int | None:
+        """What the run remembers of a record (None: nothing)."""
+        number = record["tracking_number"]
+        return pack(number) if isinstance(number, str) and number else None
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+    def repeats(self, keys: bytes) -> bytes:
+        """The keys of ``keys`` that the run already holds."""
+        found = array("Q")
+        found.frombytes(keys)
+        return array("Q", (k for k in found if k in self.seen)).tobytes()
+
+    def merge(self, keys: bytes) -> None:
+        found = array("Q")
+        found.frombytes(keys)
+        for k in found:
+            self.seen.add_key(k)
+
+    preload = merge  # a part converted again starts knowing its repeats
+
+
+class KeyLog:
+    """The keys of the records a part of a run wrote, as :class:`RunState` takes them."""
+
+    def __init__(self) -> None:
+        self._keys = array("Q")
+
+    def add(self, record: dict[str, object]) -> None:
+        key = RunState.key(record)
+        if key is not None:
+            self._keys.append(key)
+
+    def tobytes(self) -> bytes:
+        return self._keys.tobytes()

@@ -6,6 +6,7 @@ on: exit 128 + the signal (130 for Ctrl-C), one line, no traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from . import interrupts
@@ -13,6 +14,10 @@ from . import interrupts
 
 def run() -> None:
     """Console entry point."""
+    # pyarrow (-f parquet) keeps freed memory in its own allocator's pools; the system
+    # allocator returns it, 25 MiB less at the peak of a streamed run (set before pyarrow
+    # is imported; a user's own setting wins)
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     interrupts.install()
     interrupt: BaseException | None = None
     try:

@@ -29,21 +29,23 @@ def test_only_the_s10_form_packs_exactly():
 
 
 def test_run_state_merges_parts_of_a_run_in_order():
-    """What --jobs and a cluster do with the parts of a run: keys of each part, the repeats
-    of an earlier part, a part converted again knowing just those."""
+    """What --jobs and a cluster do with the parts of a run: the keys each part saw, the
+    repeats of an earlier part, a part converted again knowing just those."""
     from array import array
 
-    from postconv.check.seen import KeyLog, RunState, pack
+    from postconv.check.seen import RunState, pack
 
-    first, second = KeyLog(), KeyLog()
-    for number in ("RR473124829GB", "RR473124832GB", None):
-        first.add({"tracking_number": number})
+    first, second = RunState(), RunState()
+    for number in ("RR473124829GB", "RR473124832GB"):
+        first.seen.add(number)
     for number in ("RR473124846GB", "RR473124829GB"):
-        second.add({"tracking_number": number})
+        second.seen.add(number)
+    assert sorted(array("Q", first.keys())) == sorted(
+        [pack("RR473124829GB"), pack("RR473124832GB")])
     run = RunState()
-    assert run.repeats(first.tobytes()) == b""
-    run.merge(first.tobytes())
-    repeats = run.repeats(second.tobytes())
+    assert run.repeats(first.keys()) == b""
+    run.merge(first.keys())
+    repeats = run.repeats(second.keys())
     assert repeats == array("Q", [pack("RR473124829GB")]).tobytes()
     again = RunState()
     again.preload(repeats)  # the second part, converted again

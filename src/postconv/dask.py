@@ -13,7 +13,7 @@ and never duplicates one. Outputs are atomic as everywhere in postconv::
                                     partition_on=["origin_post"], scheduler="local:2")
 
 **Tracking numbers repeated across inputs** are exact in :func:`convert`, as with
-``--jobs``: each task returns the tracking numbers it wrote; the client, in input order,
+``--jobs``: each task returns the tracking numbers it saw; the client, in input order,
 keeps the run's (16 bytes each), and an input that repeats a number of an earlier input
 is converted again with just those numbers marked as seen, so every record is what
 ``--jobs 1`` writes. :func:`read_records` is a bag, without an order across inputs: there
@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from .check.seen import KeyLog, RunState
+from .check.seen import RunState
 from .errors import PostconvError, UsageError
 from .limits import Limits
 from .pipeline import Converter
@@ -93,8 +93,8 @@ def read_records(paths: Iterable[str | os.PathLike[str]], profile: str = "us",
 
 @dataclass
 class _Done:
-    """What one task returns: the input's summary, the run-state keys of the records it
-    wrote (:class:`~postconv.check.seen.KeyLog`), the files it wrote."""
+    """What one task returns: the input's summary, the run-state keys it saw
+    (:meth:`~postconv.check.seen.RunState.keys`), the files it wrote."""
 
     summary: InputSummary
     keys: bytes
@@ -119,17 +119,13 @@ def _convert_input(spec: str, out_dir: str, fmt: str, partition_on: tuple[str, .
     from .write import make_writer, open_output
 
     converter = settings.converter()
-    converter.checker.state.preload(repeats)
-    keys = KeyLog()
-
-    def remember(record: Record, summary: InputSummary | None = None) -> None:
-        keys.add(record)
-
+    state = converter.checker.state
+    state.preload(repeats)
     if not partition_on:
         result = run(converter, [spec], RunOptions(output=None, output_dir=Path(out_dir),
-                                                   format=fmt), on_record=remember)
+                                                   format=fmt))
         summary = result.inputs[0]
-        return _Done(summary, keys.tobytes(), [summary.output] if summary.output else [])
+        return _Done(summary, state.keys(), [summary.output] if summary.output else [])
     summary = InputSummary(spec)
     name = output_name(spec, fmt)
     files: dict[str, Any] = {}
@@ -149,14 +145,13 @@ def _convert_input(spec: str, out_dir: str, fmt: str, partition_on: tuple[str, .
 
         def sink(record: Record) -> None:
             writer_for(record).write(record)
-            remember(record)
 
         convert_one(converter, spec, summary, sink)
         for _, writer in files.values():
             writer.close()
     written = [target for target, _ in files.values()] if keep() else []
     summary.output = out_dir if written else None
-    return _Done(summary, keys.tobytes(), sorted(written))
+    return _Done(summary, state.keys(), sorted(written))
 
 
 @contextmanager

@@ -33,7 +33,6 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from . import interrupts
-from .check.seen import KeyLog
 from .errors import PostconvError, one_line
 from .pipeline import Converter, Share
 from .record import Record
@@ -63,18 +62,16 @@ def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, byt
             shared[2 * n], shared[2 * n + 1] = summary.items_read, bytes_read
 
         converter.progress = tell
-    keys = KeyLog()
     with open(fragment, "wb") as out:
         writer = make_writer(fmt, out, fragment=True)
         try:
             for record in converter.records(spec, summary):
                 writer.write(record)
-                keys.add(record)
         except PostconvError as exc:
             summary.error = one_line(str(exc))
             summary.exit_code = exc.exit_code
         writer.close()
-    return summary, keys.tobytes()
+    return summary, converter.checker.state.keys()
 
 
 @contextmanager

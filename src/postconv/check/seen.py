@@ -70,6 +70,10 @@ class SeenSet:
         """Whether a packed identifier is in the set (without adding it)."""
         return isinstance(key, int) and self._slots[self._slot(key)] == key
 
+    def packed(self) -> array[int]:
+        """Every identifier held, packed (see :func:`pack`), in no particular order."""
+        return array("Q", filter(None, self._slots))
+
     def clear(self) -> None:
         self._bits = _INITIAL_BITS
         self._slots = array("Q", bytes(8 << self._bits))
@@ -107,23 +111,22 @@ class RunState:
     object the checker owns (:attr:`postconv.check.Checker.state`), used the same way by
     one process, by ``--jobs`` workers and by a cluster's tasks.
 
-    A part of a run (an input converted elsewhere) gives :meth:`keys` of the records it
-    wrote; the run, in input order, asks which of them an earlier part already had
-    (:meth:`repeats`: then that part is converted again after :meth:`preload` of just
+    A part of a run (an input converted elsewhere) exports what it saw (:meth:`keys`);
+    the run, in input order, asks which of them an earlier part already had
+    (:meth:`repeats`: that part is then converted again after :meth:`preload` of just
     those) and takes them in (:meth:`merge`). Keys travel as bytes (8 per item).
     """
 
     def __init__(self) -> None:
         self.seen = SeenSet()
 
-    @staticmethod
-    def key(record: dict[str, object]) -> int | None:
-        """What the run remembers of a record (None: nothing)."""
-        number = record["tracking_number"]
-        return pack(number) if isinstance(number, str) and number else None
-
     def clear(self) -> None:
         self.seen.clear()
+
+    def keys(self) -> bytes:
+        """Every key this state holds: what its part of the run saw (and was preloaded
+        with, which the run holds already)."""
+        return self.seen.packed().tobytes()
 
     def repeats(self, keys: bytes) -> bytes:
         """The keys of ``keys`` that the run already holds."""
@@ -138,18 +141,3 @@ class RunState:
             self.seen.add_key(k)
 
     preload = merge  # a part converted again starts knowing its repeats
-
-
-class KeyLog:
-    """The keys of the records a part of a run wrote, as :class:`RunState` takes them."""
-
-    def __init__(self) -> None:
-        self._keys = array("Q")
-
-    def add(self, record: dict[str, object]) -> None:
-        key = RunState.key(record)
-        if key is not None:
-            self._keys.append(key)
-
-    def tobytes(self) -> bytes:
-        return self._keys.tobytes()

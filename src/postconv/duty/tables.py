@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,12 @@ FX_KINDS = ("quarterly", "daily")
 ANY_ORIGIN = "*"
 #: Lookups kept per table (each is a few rows' scan; items repeat origins and dates).
 _CACHE_SIZE = 100_000
-_UNSEEN = object()
+
+
+def _kept(lookup: Any) -> Any:
+    """``lookup`` with its answers kept (None included), up to :data:`_CACHE_SIZE` of them:
+    a month has few dates, but HTS lines vary without end."""
+    return lru_cache(maxsize=_CACHE_SIZE)(lookup)
 
 _HTS_PREFIX = re.compile(r"[0-9]{2,10}", re.ASCII)
 _CARRIER = re.compile(r"[A-Z0-9]{2}|[A-Z]{4}", re.ASCII)  # IATA airline, or SCAC
@@ -177,7 +183,7 @@ class RateTable:
 
     def __init__(self, rows: list[RateRow]) -> None:
         self.rows = rows
-        self._found: dict[tuple[str, date, str | None], RateRow | None] = {}
+        self._find_kept = _kept(self._find)
         self._by_origin: dict[str, list[RateRow]] = {}
         for row in sorted(rows, key=lambda r: r.specificity, reverse=True):
             self._by_origin.setdefault(row.origin, []).append(row)
@@ -213,13 +219,8 @@ class RateTable:
         """The most specific row for a line of ``origin`` on ``day`` (the arrival date)
         with HTS number ``hts``; None when no row matches. Two equally specific rows
         cannot both match: :meth:`load` refuses overlapping rows."""
-        key = (origin, day, hts)
-        found = self._found.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            if len(self._found) >= _CACHE_SIZE:  # a month has few dates; HTS lines vary
-                self._found.clear()
-            found = self._found[key] = self._find(origin, day, hts)
-        return found  # type: ignore[return-value]
+        found: RateRow | None = self._find_kept(origin, day, hts)
+        return found
 
     def _find(self, origin: str, day: date, hts: str | None) -> RateRow | None:
         best: RateRow | None = None
@@ -269,7 +270,7 @@ class FxTable:
 
     def __init__(self, rows: list[FxRow]) -> None:
         self.rows = rows
-        self._found: dict[tuple[str, date], FxRate | None] = {}
+        self._rate_kept = _kept(self._rate)
         self._rows: dict[tuple[str, str], list[FxRow]] = {}
         for row in rows:
             self._rows.setdefault((row.currency, row.kind), []).append(row)
@@ -306,13 +307,8 @@ class FxTable:
         """19 CFR 159.34 for ``day`` (the date of exportation): the quarterly rate, unless
         the daily rate for that day differs from it by 5 % or more; None without a
         quarterly rate (never a guess)."""
-        key = (currency, day)
-        found = self._found.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            if len(self._found) >= _CACHE_SIZE:
-                self._found.clear()
-            found = self._found[key] = self._rate(currency, day)
-        return found  # type: ignore[return-value]
+        found: FxRate | None = self._rate_kept(currency, day)
+        return found
 
     def _rate(self, currency: str, day: date) -> FxRate | None:
         quarterly = self._row(currency, "quarterly", day)

@@ -158,7 +158,7 @@ def test_a_worker_killed_mid_task_leaves_every_record_exactly_once(client: Any,
             busy = [w for w, keys in client.processing().items()
                     if any("postconv" in str(k) for k in keys)]
             if busy:
-                time.sleep(0.5)  # inside the task, its output half written
+                time.sleep(0.2)  # inside the task (about a second), its output half written
                 os.kill(pids[busy[0]], signal.SIGKILL)
                 killed.append(pids[busy[0]])
                 return

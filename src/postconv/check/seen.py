@@ -125,8 +125,10 @@ class RunState:
 
     def keys(self) -> bytes:
         """Every key this state holds: what its part of the run saw (and was preloaded
-        with, which the run holds already)."""
-        return self.seen.packed().tobytes()
+        with, which the run holds already). Sorted by value: in the order of the table's
+        slots they would be in the order of their hash, and inserted so into a smaller
+        table they would pile up in long probe runs (a merge 50× slower)."""
+        return array("Q", sorted(self.seen.packed())).tobytes()
 
     def repeats(self, keys: bytes) -> bytes:
         """The keys of ``keys`` that the run already holds."""

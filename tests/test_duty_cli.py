@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from pathlib import Path
 
@@ -219,3 +220,56 @@ def test_readme_file_columns_are_the_code() -> None:
     from dataclasses import fields
 
     assert f"`[party] {', '.join(f.name for f in fields(Party))}`" in text
+
+
+def test_failed_worksheet_leaves_no_temporary_file(cbp: Path, cli: object,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """XlsxWriter keeps rows in named temporary files that only a good close removes:
+    they live in the run's scratch folder, removed however the run ends."""
+    from postconv.duty import sheets
+
+    scratch = cbp / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    monkeypatch.setattr(sheets, "EXCEL_ROWS", 3)
+    monkeypatch.chdir(cbp)
+    result = cli("duty", "in.xml", "--rates", "rates.csv", "--fx", "fx.csv",  # type: ignore
+                 "--conveyance", "conveyance.csv", "-o", "ws.xlsx")
+    assert result.exit_code == 2
+    assert list(scratch.iterdir()) == []
+    assert not [p for p in cbp.iterdir() if p.name.startswith(".")]
+
+
+def test_sigterm_mid_worksheet_leaves_nothing(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from itmatt_gen import generate, write_itmatt
+
+    buffer = io.StringIO()
+    write_itmatt(buffer, list(generate(20_000, seed=5)), "BIG", when="2026-11-20T10:00:00Z")
+    (tmp_path / "big.xml").write_text(buffer.getvalue())
+    write_csv(tmp_path / "rates.csv", RATE_COLUMNS, ["*,2000-01-01,,,10,,r"])
+    write_csv(tmp_path / "fx.csv", FX_COLUMNS, [
+        f"{c},2000-01-01,,1.5,quarterly,q" for c in ("GBP", "EUR", "JPY", "CNY", "NZD")])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    (tmp_path / "old.xlsx").write_bytes(b"old")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "postconv", "duty", "big.xml", "--rates", "rates.csv", "--fx",
+         "fx.csv", "--carrier", "AB", "--flight", "1", "--port", "4701", "--arrival-date",
+         "2026-11-24", "-o", "old.xlsx", "-q"], cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(scratch)}, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(scratch.rglob("tmp*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # XlsxWriter has begun its row files: the run is mid-sheet
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert (tmp_path / "old.xlsx").read_bytes() == b"old"
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.xml", "fx.csv", "old.xlsx",
+                                                          "rates.csv", "tmp"]

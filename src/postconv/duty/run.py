@@ -11,6 +11,7 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..check.seen import SeenSet
@@ -141,7 +142,8 @@ def run_duty(converter: Any, inputs: list[str], calculator: DutyCalculator, part
              result: RunSummary | None = None) -> DutyResult:
     """Convert ``inputs`` with ``converter`` (a :class:`postconv.Converter`) and write the
     worksheet of their items. ``result``: the run summary to fill (inputs, items)."""
-    from ..runner import RunOptions, run, worth_keeping
+    from ..parallel import fragment_folder
+    from ..runner import RunOptions, remove_stale_parts, run, worth_keeping
     from ..write.output import open_output
 
     result = RunSummary() if result is None else result
@@ -151,9 +153,12 @@ def run_duty(converter: Any, inputs: list[str], calculator: DutyCalculator, part
 
     with ExitStack() as stack:
         def opened(target: str) -> Any:
+            if target != "-":
+                remove_stale_parts(Path(target))  # a killed run's temporary files
             return stack.enter_context(open_output(target, keep=keep, hold=True))
 
-        rows = ROW_WRITERS[outputs.format](opened(outputs.output))
+        scratch = stack.enter_context(fragment_folder())
+        rows = ROW_WRITERS[outputs.format](opened(outputs.output), scratch)
         exceptions = (ExceptionsWriter(opened(outputs.exceptions))
                       if outputs.exceptions else None)
         detail = DetailWriter(opened(outputs.detail)) if outputs.detail else None

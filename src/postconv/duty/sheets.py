@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any, Protocol
 
-from ..errors import OutputTooLarge
+from ..errors import OutputTooLarge, OutputWriteError
 from .compute import DutyRow, ItemDuty, month_name
 from .tables import Party
 
@@ -60,6 +60,9 @@ class Header:
 
 
 class RowWriter(Protocol):
+    """``__init__(stream, scratch)``: ``scratch`` a folder for temporary files, removed
+    with the run (and by the next run if this one is killed)."""
+
     def row(self, row: DutyRow) -> None: ...
 
     def close(self, header: Header) -> None: ...
@@ -114,7 +117,7 @@ class _Text:
 class CsvRows:
     """Page 2 as CSV: the nine headers verbatim; dates M/D/YYYY, money ``47.00``, ``10%``."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], scratch: str | None = None) -> None:
         self._out = _Text(stream)
         self._out.csv.writerow(PAGE2_COLUMNS)
 
@@ -128,7 +131,7 @@ class CsvRows:
 class JsonRows:
     """Page 2 as JSON Lines: one object per row, dates ISO, decimals exact."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], scratch: str | None = None) -> None:
         self._stream = stream
 
     def row(self, row: DutyRow) -> None:
@@ -196,11 +199,14 @@ class XlsxRows:
     origin), in constant memory. Dates are dates shown M/D/YYYY, money numbers shown
     ``$#,##0.00``, rates percentages."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], scratch: str | None = None) -> None:
         import xlsxwriter
 
+        # constant memory keeps each sheet's rows in a named temporary file that only a
+        # successful close removes: in ``scratch``, a failed or killed run leaves none
         self._book = xlsxwriter.Workbook(stream, {"constant_memory": True,
-                                                  "in_memory": False})
+                                                  "in_memory": False, "tmpdir": scratch})
+        self._where = getattr(stream, "name", "the worksheet")
         self._sheet1 = self._book.add_worksheet("Sheet1")
         self._page2 = self._book.add_worksheet("Page 2")
         book = self._book
@@ -264,11 +270,16 @@ class XlsxRows:
                 sheet.write_number(r, 1, value)
             else:
                 sheet.write_string(r, 1, str(value))
-        self._book.close()
+        from xlsxwriter.exceptions import XlsxFileError
+
+        try:
+            self._book.close()
+        except (OSError, XlsxFileError) as exc:  # a full disk while the zip is written
+            raise OutputWriteError(f"{self._where}: write error: {exc}") from None
 
 
 #: ``-f``'s writer for each worksheet format.
-ROW_WRITERS: dict[str, Callable[[IO[bytes]], RowWriter]] = {
+ROW_WRITERS: dict[str, Callable[[IO[bytes], str], RowWriter]] = {
     "xlsx": XlsxRows, "csv": CsvRows, "jsonl": JsonRows,
 }
 

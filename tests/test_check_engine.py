@@ -237,32 +237,32 @@ def test_rules_checks_and_path(cli):
         assert "[profile]" in handle.read()
 
 
-def test_memory_fields_and_remember():
+def test_run_state_fields_and_remember():
     from postconv.record import new_record
 
     us = Checker(load_profile(PROFILE_DIR / "us.toml"), as_of=date(2026, 8, 1))
-    assert us.memory_fields() == frozenset({"tracking_number"})
+    assert us.state.fields == frozenset({"tracking_number"})
     record = new_record()
     record["tracking_number"] = "RR473124829GB"
-    us.remember(record)
+    us.state.remember(record)
     assert record["compliance"]["findings"] == []  # remember judges nothing
     us.check(record, [])
     codes = [f["code"] for f in record["compliance"]["findings"]]
     assert "DUPLICATE_TRACKING_NUMBER" in codes
 
 
-def test_memory_fields_when_the_state_depends_on_more(tmp_path):
+def test_run_state_fields_when_the_state_depends_on_more(tmp_path):
     text = (PROFILE_DIR / "us.toml").read_text(encoding="utf-8")
     conditional = re.sub(r'(check = "unique_in_run"\n)', r'\1when = "goods"\n', text)
     assert conditional != text
     mine = tmp_path / "mine.toml"
     mine.write_text(conditional, encoding="utf-8")
-    assert Checker(load_profile(mine)).memory_fields() is None
+    assert Checker(load_profile(mine)).state.fields is None
     stateless = re.sub(r'\[\[rules\]\]\nid = "us.tracking_number.unique".*?\n\n', "", text,
                        flags=re.S)
     assert stateless != text
     mine.write_text(stateless, encoding="utf-8")
-    assert Checker(load_profile(mine)).memory_fields() == frozenset()
+    assert Checker(load_profile(mine)).state.fields == frozenset()
 
 
 def test_posting_after_the_message_date_is_an_error(tmp_path, cli):

@@ -220,7 +220,7 @@ def test_any_layout_reads_alike(count, separators, block, cut_at):
 # A worker that converts every other chunk of items skims the rest: runs holding only
 # those are read as bytes, a run holding both is split where the owner changes.
 
-LIGHT = resolve_dialect("itmatt").xml_layout(frozenset({"tracking_number"}))
+LIGHT = resolve_dialect("itmatt").only({"tracking_number"}).xml_layout()
 
 
 def skimming(data: bytes, chunk: int):

@@ -9,7 +9,7 @@ far, so the result is exactly what ``--jobs 1`` writes. That is rare; the common
 a plain copy.
 
 One large input (:func:`run_split`): every worker reads the whole file but converts only
-its share of the items, chunk by chunk in turn (see :class:`~postconv.pipeline.Share`);
+its share of the items, chunk by chunk in turn (see :mod:`postconv.split`);
 the others it reads only as far as the run state needs (the tracking numbers, so that
 "already seen" is exact), XML runs of them skimmed as bytes where that is certain.
 Workers send each finished chunk through a pipe; the parent writes the chunks in item
@@ -34,8 +34,9 @@ from typing import Any
 
 from . import interrupts
 from .errors import PostconvError, one_line
-from .pipeline import Converter, Share
+from .pipeline import Converter
 from .record import Record
+from .split import Share, SplitPart
 from .summary import InputSummary
 from .write import Writer, make_writer
 
@@ -256,6 +257,7 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     converter = _CONVERTER
     assert converter is not None
     summary = _WorkerSummary(spec)
+    part = SplitPart(share, converter.checker.state, converter.limits)
     counts = InputSummary(spec)  # the records of the chunk being written
     position = [0]
     converter.progress = lambda _summary, bytes_read: position.__setitem__(0, bytes_read)
@@ -270,7 +272,7 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
 
     try:
         try:
-            for record in converter.records(spec, summary, share):
+            for record in converter.records(spec, summary, part):
                 number = record["source"]["item_index"] // share.chunk
                 if number != chunk:
                     if count:

@@ -8,9 +8,8 @@ are raised as :class:`~postconv.errors.PostconvError` after the records before t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO
+from typing import IO, Protocol
 
 from .check import Checker, Profile, resolve_profile
 from .dialects import Dialect, Mapper, detect_dialect, raw_items, resolve_dialect
@@ -24,25 +23,19 @@ from .summary import InputSummary
 from .xmlsafe import XmlSyntaxError, syntax_error_message
 
 PROGRESS_EVERY = 500
-#: Record fields that come from elsewhere than the item's own fields.
-_NOT_FROM_ITEM = frozenset({"origin_post", "destination_post", "source", "compliance",
-                            "line_items"})
 
 
-@dataclass(frozen=True)
-class Share:
-    """One worker's part of an input that several processes convert together.
+class Part(Protocol):
+    """The part of an input this process converts when several share it (the one such
+    part is :class:`postconv.split.SplitPart`): how the input is read for it, which
+    items it converts, and what it takes in of the others."""
 
-    Items go in chunks of ``chunk``; the worker owns every ``workers``-th chunk from
-    chunk number ``worker``. It reads every item, so it still sees the whole document.
-    """
+    def read(self, source: Input, dialect: Dialect,
+             problem: Callable[[ReadProblem], None]) -> Iterator[RawItem]: ...
 
-    worker: int
-    workers: int
-    chunk: int = 512
+    def owns(self, index: int) -> bool: ...
 
-    def owns(self, index: int) -> bool:
-        return (index // self.chunk) % self.workers == self.worker
+    def pass_over(self, raw: RawItem, mapper: Mapper, name: str) -> None: ...
 
 
 class Converter:
@@ -62,19 +55,18 @@ class Converter:
         #: draw a progress bar.
         self.progress: Callable[[InputSummary, int], None] | None = None
 
-    def _mapper(self, dialect: Dialect, fields: frozenset[str] | None = None) -> Mapper:
-        key = f"{dialect.path}:{sorted(fields) if fields is not None else '*'}"
+    def _mapper(self, dialect: Dialect) -> Mapper:
+        key = str(dialect.path)
         if key not in self._mappers:
-            self._mappers[key] = dialect.mapper(self.limits.max_field_chars, fields,
+            self._mappers[key] = dialect.mapper(self.limits.max_field_chars,
                                                 self.limits.max_lines)
         return self._mappers[key]
 
     def records(self, spec: str | IO[bytes], summary: InputSummary | None = None,
-                share: Share | None = None) -> Iterator[Record]:
+                part: Part | None = None) -> Iterator[Record]:
         """Stream the checked records of one input (a path, ``-`` or a binary stream).
 
-        With ``share``, only the records of the items that part owns; the other items
-        are read just far enough to keep the run state (tracking numbers seen) exact.
+        With ``part``, only the records of the items that part owns (see :class:`Part`).
         """
         if summary is None:
             summary = InputSummary(spec if isinstance(spec, str) else "<stream>")
@@ -84,15 +76,10 @@ class Converter:
                 dialect = self.dialect or detect_dialect(source.head)
                 summary.format = dialect.name
                 mapper = self._mapper(dialect)
-                skim = memory = None
-                if share is not None:
-                    fields = self.checker.memory_fields()
-                    if fields is not None and fields & _NOT_FROM_ITEM:
-                        fields = None
-                    skim = (share.owns, fields)
-                    memory = self._mapper(dialect, fields) if fields != frozenset() else None
+                items = (raw_items(source, dialect, summary.problem) if part is None
+                         else part.read(source, dialect, summary.problem))
                 fit = _Fit(dialect) if self.dialect is not None else None  # forced: fits?
-                for raw in raw_items(source, dialect, summary.problem, skim):
+                for raw in items:
                     check_interrupt()
                     summary.items_read += 1
                     if fit is not None and fit.seen(raw, summary):
@@ -103,10 +90,8 @@ class Converter:
                                             "(--max-items)")
                     if self.progress is not None and not summary.items_read % PROGRESS_EVERY:
                         self.progress(summary, source.bytes_read())
-                    if share is not None and not share.owns(raw.index):
-                        mapper.pass_over(raw)
-                        if memory is not None:
-                            self._remember(memory, raw, name)
+                    if part is not None and not part.owns(raw.index):
+                        part.pass_over(raw, mapper, name)
                         continue
                     record = self._item(mapper, raw, name, summary)
                     if record is not None:
@@ -137,14 +122,6 @@ class Converter:
             summary.reject(f"internal error: {type(exc).__name__}", raw.index)
             return None
         return record
-
-    def _remember(self, mapper: Mapper, raw: RawItem, name: str) -> None:
-        """Keep the run state of an item another worker converts (and reports on)."""
-        try:
-            record, _ = mapper.map(raw, name)
-            self.checker.remember(record)
-        except Exception:  # the worker that owns the item rejects it
-            pass
 
 
 class _Fit:

@@ -316,13 +316,14 @@ class Checker:
             self._plans[tier.id] = plan
         self._memory_runs: dict[str, Callable[..., None]] = {}
         self._days: dict[str | None, tuple[date, str, Callable[..., None]]] = {}
-        self._memory_fields = self.memory_fields()
+        self._memory_fields = self._state_fields()
+        self.state.attach(self._memory_fields, self._remember)
 
     def _memory_steps(self, tier_id: str) -> list[_Compiled]:
         return [s for s in self._plans[tier_id] if s.rule.check in STATEFUL_CHECKS]
 
-    def memory_fields(self) -> frozenset[str] | None:
-        """The record fields :meth:`remember` needs, or None if it may need any of them.
+    def _state_fields(self) -> frozenset[str] | None:
+        """The record fields :meth:`_remember` needs, or None if it may need any of them.
 
         Usually just ``tracking_number``: the stateful rules are the same in every tier
         and have no conditions. Empty when the profile keeps no state at all.
@@ -335,12 +336,9 @@ class Checker:
             return None
         return frozenset(s.rule.field for s in steps)
 
-    def remember(self, record: Record) -> None:
-        """Update the run state (tracking numbers seen) as :meth:`check` would, judging nothing.
-
-        For a worker that converts part of an input: the items of the other parts still
-        count for "already seen in this run".
-        """
+    def _remember(self, record: Record) -> None:
+        """Update the run state (tracking numbers seen) as :meth:`check` would, judging
+        nothing (:meth:`RunState.remember`)."""
         if self._memory_fields is not None:  # the same in every tier, on any day
             tier_id, day = self.profile.tiers[0].id, self.today
         else:

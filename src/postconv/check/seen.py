@@ -9,7 +9,10 @@ open-addressing table in an ``array`` that is at most half full.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from string import ascii_uppercase as _LETTERS
+
+from ..record import Record
 
 _MULTIPLIER = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
@@ -119,6 +122,19 @@ class RunState:
 
     def __init__(self) -> None:
         self.seen = SeenSet()
+        #: The record fields :meth:`remember` reads: None if it may read any of them,
+        #: empty if the run keeps no state (set by the checker that owns this state).
+        self.fields: frozenset[str] | None = frozenset()
+        self._remember: Callable[[Record], None] = _nothing
+
+    def attach(self, fields: frozenset[str] | None, remember: Callable[[Record], None]) -> None:
+        """What the owning checker remembers of a record, and how (see :meth:`remember`)."""
+        self.fields, self._remember = fields, remember
+
+    def remember(self, record: Record) -> None:
+        """Take in ``record`` as checking it would, judging nothing: for an item that
+        another part of the run converts, so that "already seen" stays exact here."""
+        self._remember(record)
 
     def clear(self) -> None:
         self.seen.clear()
@@ -143,3 +159,7 @@ class RunState:
             self.seen.add_key(k)
 
     preload = merge  # a part converted again starts knowing its repeats
+
+
+def _nothing(record: Record) -> None:
+    pass

@@ -19,7 +19,6 @@ from ..record import (
     LINE_MONEY_FIELDS,
     MONEY_FIELDS,
     NULLABLE_GROUPS,
-    empty,
     new_line,
     new_record,
 )
@@ -76,13 +75,8 @@ def _target(field: str, money: dict[str, str], groups: dict[str, str]) -> str:
 
 
 def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
-                   value: Callable[..., Any],
-                   partial: frozenset[str] | None = None) -> Callable[..., Any]:
-    """A function ``(values, findings, prefix) -> record or line`` for ``specs``.
-
-    ``partial``: build only these top-level record fields (and ``posted_at``), null
-    unless ``specs`` fill them: a cheap record for the run state of a skipped item.
-    """
+                   value: Callable[..., Any]) -> Callable[..., Any]:
+    """A function ``(values, findings, prefix) -> record or line`` for ``specs``."""
     namespace: dict[str, Any] = {
         "new_record": new_record, "new_line": new_line, "value": value, "CAP": cap,
         "Decimal": Decimal, "DECIMAL": DECIMAL_PATTERN.fullmatch, "COUNTRIES": country_codes(),
@@ -125,13 +119,6 @@ def compile_fields(specs: tuple[Any, ...], *, line: bool, cap: int,
     head = ["def mapped(values, findings, prefix, number):"]
     if line:
         head.append("    record = new_line(number)")
-    elif partial is not None:
-        tops = {spec.field.partition(".")[0] for spec in specs}
-        namespace["PARTIAL"] = tuple(sorted(partial | tops | {"posted_at"}))
-        namespace["EMPTY"] = empty
-        head.append("    record = dict.fromkeys(PARTIAL)")
-        for name in sorted(tops & set(CONTAINERS)):
-            head.append(f"    {name} = record[{name!r}] = EMPTY({name!r})")
     else:
         head.append("    record = new_record()")
         head += [f"    {name} = record[{name!r}]" for name in CONTAINERS]

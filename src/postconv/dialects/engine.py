@@ -9,7 +9,7 @@ type of every record field (:mod:`postconv.record`) and reads values with
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,32 +66,27 @@ class Dialect:
     edifact: dict[str, Any] = field(default_factory=dict)
 
     def mapper(self, max_field_chars: int = MAX_FIELD_CHARS,
-               fields: Collection[str] | None = None, max_lines: int = MAX_LINES) -> Mapper:
-        """The compiled mapping; with ``fields``, a partial record of only those item
-        fields (and ``posted_at``): no lines, no header or source fields."""
-        return Mapper(self, max_field_chars, fields, max_lines)
+               max_lines: int = MAX_LINES) -> Mapper:
+        """The compiled mapping."""
+        return Mapper(self, max_field_chars, max_lines)
 
-    def xml_layout(self, fields: Collection[str] | None = None) -> XmlLayout:
-        """What the XML reader needs: the elements, and the keys this dialect reads.
+    def only(self, fields: Collection[str]) -> Dialect:
+        """This dialect reading just the item fields that fill ``fields`` (and its header),
+        no content pieces: a cheap reading of a few values of every item."""
+        specs = tuple(spec for spec in self.item_fields
+                      if spec.field in fields or spec.field.partition(".")[0] in fields)
+        return replace(self, item_fields=specs, line_fields=(),
+                       layout={**self.layout, "line": None, "line_attribute": None})
 
-        With ``fields``, only the keys of those item fields, and no content pieces.
-        """
+    def xml_layout(self) -> XmlLayout:
+        """What the XML reader needs: the elements, and the keys this dialect reads."""
         def keys(specs: tuple[FieldSpec, ...]) -> Wanted:
             return Wanted.of(k for spec in specs for k in spec.keys)
 
         layout = self.layout
-        if fields is not None:
-            return XmlLayout(layout["item"], layout["header"], None, None,
-                             keys(self.item_specs(fields)), keys(()),
-                             keys(self.header_fields))
         return XmlLayout(layout["item"], layout["header"], layout["line"],
                          layout["line_attribute"], keys(self.item_fields),
                          keys(self.line_fields), keys(self.header_fields))
-
-    def item_specs(self, fields: Collection[str]) -> tuple[FieldSpec, ...]:
-        """The item field specs that fill ``fields`` (``declared_value`` takes both parts)."""
-        return tuple(spec for spec in self.item_fields
-                     if spec.field in fields or spec.field.partition(".")[0] in fields)
 
 
 def _first(key: str) -> Getter:
@@ -291,19 +286,14 @@ class Mapper:
     """A dialect compiled for a run: raw item → (record, read findings)."""
 
     def __init__(self, dialect: Dialect, max_field_chars: int,
-                 fields: Collection[str] | None = None, max_lines: int = MAX_LINES) -> None:
+                 max_lines: int = MAX_LINES) -> None:
         self.dialect = dialect
         self.max_field_chars = max_field_chars
         self.max_lines = max_lines
         self._notes: list[Note] = []
-        item_specs = dialect.item_fields if fields is None else dialect.item_specs(fields)
-        line_specs = dialect.line_fields if fields is None else ()
-        #: Only some fields: :meth:`map` gives a partial record (see :meth:`Dialect.mapper`).
-        self.partial = fields is not None
-        self._map_item = compile_fields(item_specs, line=False, cap=max_field_chars,
-                                        value=self._value,
-                                        partial=None if fields is None else frozenset(fields))
-        self._map_line = compile_fields(line_specs, line=True, cap=max_field_chars,
+        self._map_item = compile_fields(dialect.item_fields, line=False, cap=max_field_chars,
+                                        value=self._value)
+        self._map_line = compile_fields(dialect.line_fields, line=True, cap=max_field_chars,
                                         value=self._value)
         self._header_plan = [(s.field, s.getter, READERS[s.kind], s.value_map)
                              for s in dialect.header_fields]
@@ -316,8 +306,6 @@ class Mapper:
         findings: list[Finding] = []
         self._decimal_comma = DECIMAL_COMMA in raw.header
         record = self._map_item(raw.values, findings, "", 0)
-        if self.partial:
-            return record, findings
         if raw.lines:
             map_line = self._map_line
             pieces = raw.lines
@@ -350,10 +338,10 @@ class Mapper:
             self._last_header = raw.header
         return self._header
 
-    def pass_over(self, raw: RawItem) -> None:
-        """An item converted by another process: take in its message header as
-        :meth:`map` would, so that header findings go with the same item as in one
-        process."""
+    def skip(self, raw: RawItem) -> None:
+        """An item not mapped here: its message header is taken in as :meth:`map` would,
+        so that the header's findings still go with the message's first mapped item
+        wherever the items are mapped."""
         self._header_of(raw, [])
 
     @property

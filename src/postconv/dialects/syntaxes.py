@@ -18,9 +18,9 @@ from ..sources import Input
 if TYPE_CHECKING:
     from .engine import Dialect
 
-#: (owns, fields): items ``owns`` refuses are read for ``fields`` only (all if None), for
-#: a worker that converts part of an input (see :mod:`postconv.parallel`).
-Skim = tuple[Callable[[int], bool], "frozenset[str] | None"]
+#: (owns, lighter): the items ``owns`` refuses are read as the ``lighter`` dialect reads
+#: them (a projection, :meth:`~.engine.Dialect.only`): see :mod:`postconv.split`.
+Skim = tuple[Callable[[int], bool], "Dialect"]
 ProblemSink = Callable[[ReadProblem], None]
 
 
@@ -100,7 +100,7 @@ def _read_xml(source: Input, dialect: Dialect, problem: ProblemSink,
               skim: Skim | None) -> Iterator[RawItem]:
     from ..read.xml import read_items
 
-    lighter = None if skim is None else (skim[0], dialect.xml_layout(skim[1]))
+    lighter = None if skim is None else (skim[0], skim[1].xml_layout())
     return read_items(source.stream, dialect.xml_layout(), lighter)
 
 
@@ -108,7 +108,7 @@ def _read_edifact(source: Input, dialect: Dialect, problem: ProblemSink,
                   skim: Skim | None) -> Iterator[RawItem]:
     from ..read.edifact import EdifactLayout, read_interchange
 
-    light = None if skim is None else (skim[0], EdifactLayout.from_dialect(dialect, skim[1]))
+    light = None if skim is None else (skim[0], EdifactLayout.from_dialect(skim[1]))
     return read_interchange(source.stream, EdifactLayout.from_dialect(dialect), source.head,
                             problem, light)
 

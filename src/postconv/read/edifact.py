@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
@@ -76,8 +76,9 @@ class EdifactLayout:
         return plans
 
     @classmethod
-    def from_dialect(cls, dialect: Any, fields: Collection[str] | None = None) -> EdifactLayout:
-        """The layout of ``dialect``; with ``fields``, reading only those item fields."""
+    def from_dialect(cls, dialect: Any) -> EdifactLayout:
+        """The layout of ``dialect`` (one without content pieces reads only the segments
+        of its item fields: see :attr:`item_tags`)."""
         config = dialect.edifact
         qualifiers = {}
         for tag, where in config.get("qualifiers", {}).items():
@@ -85,9 +86,8 @@ class EdifactLayout:
             qualifiers[tag] = (int(element), int(component or 1))
         wanted: dict[str, list[tuple[int, int | None, str]]] = {}
         item, line = dialect.layout["item"], dialect.layout["line"]
-        specs = ((*dialect.item_fields, *dialect.line_fields) if fields is None
-                 else dialect.item_specs(fields))  # (no line fields: a lighter reading)
-        item_tags = {item, line} if fields is None and line else {item}
+        specs = (*dialect.item_fields, *dialect.line_fields)
+        item_tags = {item, line} if line else {item}
         for keys, in_items in ([k for spec in specs for k in spec.keys], True), \
                 ([k for spec in dialect.header_fields for k in spec.keys], False):
             for key in keys:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ITEM, REPO, SAMPLES, itmatt, run
-from postconv import parallel
+from postconv import scratch
 
 
 def _children(pid: int) -> list[int]:
@@ -116,12 +116,12 @@ def test_a_later_run_removes_what_a_killed_run_left_for_its_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
 
 
-def test_fragment_folders_of_dead_runs_are_removed_and_living_ones_kept(tmp_path):
-    dead = tmp_path / f"{parallel.FOLDER_PREFIX}dead"
+def test_scratch_folders_of_dead_runs_are_removed_and_living_ones_kept(tmp_path):
+    dead = tmp_path / f"{scratch.FOLDER_PREFIX}dead"
     dead.mkdir()
     (dead / ".lock").write_text("")
     (dead / "0.part").write_bytes(b"x" * 100)
-    living = tmp_path / f"{parallel.FOLDER_PREFIX}living"
+    living = tmp_path / f"{scratch.FOLDER_PREFIX}living"
     living.mkdir()
     (living / ".lock").write_text("")
     holder = subprocess.Popen([sys.executable, "-c", (
@@ -131,15 +131,15 @@ def test_fragment_folders_of_dead_runs_are_removed_and_living_ones_kept(tmp_path
         stdout=subprocess.PIPE)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
-        old = tmp_path / f"{parallel.FOLDER_PREFIX}old-release"  # no lock file, long ago
+        old = tmp_path / f"{scratch.FOLDER_PREFIX}old-release"  # no lock file, long ago
         old.mkdir()
         (old / "3.part").write_bytes(b"y")
         os.utime(old, (time.time() - 3600, time.time() - 3600))
-        young = tmp_path / f"{parallel.FOLDER_PREFIX}being-made"  # no lock file yet
+        young = tmp_path / f"{scratch.FOLDER_PREFIX}being-made"  # no lock file yet
         young.mkdir()
         other = tmp_path / "someone-elses"
         other.mkdir()
-        with parallel.fragment_folder(str(tmp_path)) as folder:
+        with scratch.scratch_folder(str(tmp_path)) as folder:
             assert Path(folder).is_dir() and (Path(folder) / ".lock").exists()
             names = sorted(p.name for p in tmp_path.iterdir())
         assert not Path(folder).exists()

@@ -97,3 +97,31 @@ def test_the_format_registry_is_the_one_table_everything_comes_from():
             assert format_for(f"out{ending}", None) == name
         writer = spec.make(__import__("io").BytesIO())
         assert callable(writer.write) and callable(writer.close)
+
+
+def test_every_format_joins_bodies_into_the_bytes_of_one_document():
+    """What parallel workers rely on: a document that appends bodies (records written
+    apart, in any cut, empty ones included) is the document written in one go."""
+    from conftest import SAMPLE_INPUTS
+    from postconv.pipeline import Converter
+    from postconv.write import FORMATS, make_writer, output_format
+
+    recs = [r for s in SAMPLE_INPUTS for r in Converter(as_of="2026-11-27").records(str(s))]
+    assert len(recs) > 40
+    for name in FORMATS:
+        whole = io.BytesIO()
+        writer = make_writer(name, whole)
+        for record in recs:
+            writer.write(record)
+        writer.close()
+        joined = io.BytesIO()
+        document = make_writer(name, joined)
+        for start, end in ((0, 0), (0, 1), (1, 20), (20, 20), (20, len(recs))):
+            part = io.BytesIO()
+            body = output_format(name).body(part)
+            for record in recs[start:end]:
+                body.write(record)
+            body.close()
+            document.append_body(io.BytesIO(part.getvalue()), end - start)
+        document.close()
+        assert joined.getvalue() == whole.getvalue(), name

@@ -121,10 +121,10 @@ def test_row_groups_as_records_stream(tmp_path: Path, small_groups: None) -> Non
     assert sum(sizes) == 113 and set(sizes[:-1]) == {13}
 
 
-def test_fragments_join_into_the_same_bytes(tmp_path: Path, small_groups: None) -> None:
-    """A worker's fragment (Arrow IPC) appended gives the file one process writes."""
+def test_bodies_join_into_the_same_bytes(tmp_path: Path, small_groups: None) -> None:
+    """Bodies (Arrow IPC) appended give the file one process writes."""
     from postconv.pipeline import Converter
-    from postconv.write import make_writer
+    from postconv.write import make_writer, output_format
 
     recs = [r for s in SAMPLE_INPUTS for r in Converter(as_of="2026-11-27").records(str(s))]
     whole = io.BytesIO()
@@ -134,13 +134,13 @@ def test_fragments_join_into_the_same_bytes(tmp_path: Path, small_groups: None) 
     writer.close()
     joined = io.BytesIO()
     main = make_writer("parquet", joined)
-    for start in range(0, len(recs), 17):  # fragments of 17 rows, row groups of 13
+    for start in range(0, len(recs), 17):  # bodies of 17 rows, row groups of 13
         part = io.BytesIO()
-        fragment = make_writer("parquet", part, fragment=True)
+        body = output_format("parquet").body(part)
         for record in recs[start:start + 17]:
-            fragment.write(record)
-        fragment.close()
-        main.write_encoded(io.BytesIO(part.getvalue()), 17)
+            body.write(record)
+        body.close()
+        main.append_body(io.BytesIO(part.getvalue()), 17)
     main.close()
     assert joined.getvalue() == whole.getvalue()
 

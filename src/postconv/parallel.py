@@ -19,13 +19,9 @@ order, and stops where an error ends the input (see :class:`_Collector`).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import io
 import multiprocessing
 import os
-import shutil
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -36,9 +32,10 @@ from . import interrupts
 from .errors import PostconvError, one_line
 from .pipeline import Converter
 from .record import Record
+from .scratch import scratch_folder
 from .split import Share, SplitPart
 from .summary import InputSummary
-from .write import Writer, make_writer
+from .write import Writer, output_format
 
 _CONVERTER: Converter | None = None  # the run's converter, inherited by forked workers
 #: Where workers of several inputs say how far they are: (items read, bytes read) for
@@ -64,7 +61,7 @@ def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, byt
 
         converter.progress = tell
     with open(fragment, "wb") as out:
-        writer = make_writer(fmt, out, fragment=True)
+        writer = output_format(fmt).body(out)
         try:
             for record in converter.records(spec, summary):
                 writer.write(record)
@@ -110,7 +107,7 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     _PROGRESS = watch.shared
     # Ctrl-C raised inside the pool's locks could leave one held, and the pool's thread
     # waiting for it forever: here it is raised by interrupts.check() instead
-    with interrupts.deferred(), fragment_folder() as folder, _pool(converter, jobs) as pool:
+    with interrupts.deferred(), scratch_folder() as folder, _pool(converter, jobs) as pool:
         with interrupts.held():  # the pool forks its workers on the first submit
             futures: list[Future[tuple[InputSummary, bytes]]] = [
                 pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt)
@@ -126,63 +123,9 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
             else:
                 state.merge(keys)
                 with open(os.path.join(folder, f"{n}.part"), "rb") as fragment:
-                    writer.write_encoded(fragment, summary.records_written)
+                    writer.append_body(fragment, summary.records_written)
             os.unlink(os.path.join(folder, f"{n}.part"))
             done(n, spec, summary)
-
-
-#: Fragment folders are named so in the temporary folder (``TMPDIR``).
-FOLDER_PREFIX = "postconv-"
-_LOCK = ".lock"
-#: A fragment folder without a lock file (an older release's, or one being made) is taken
-#: for a killed run's only when it is older than this.
-_UNLOCKED_AGE = 600.0
-
-
-@contextmanager
-def fragment_folder(base: str | None = None) -> Iterator[str]:
-    """A folder for the workers' fragments, removed when the run ends.
-
-    A run killed by ``kill -9`` cannot remove its folder, so the folder holds a lock file
-    that the run (and its workers, which die with it) keeps locked: a later run removes
-    every fragment folder whose lock it can take, so killed runs never pile up."""
-    base = base or tempfile.gettempdir()
-    remove_stale_folders(base)
-    folder = tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=base)
-    lock = os.open(os.path.join(folder, _LOCK), os.O_CREAT | os.O_RDWR, 0o600)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        os.close(lock)
-
-
-def remove_stale_folders(base: str) -> None:
-    """Remove the fragment folders in ``base`` that no living run holds."""
-    with contextlib.suppress(OSError):
-        entries = [e for e in os.scandir(base)
-                   if e.name.startswith(FOLDER_PREFIX) and e.is_dir(follow_symlinks=False)]
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if _abandoned(entry.path):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _abandoned(folder: str) -> bool:
-    try:
-        lock = os.open(os.path.join(folder, _LOCK), os.O_RDWR)
-    except FileNotFoundError:
-        names = os.listdir(folder)
-        old = time.time() - os.stat(folder).st_mtime > _UNLOCKED_AGE
-        return old and all(name.endswith(".part") for name in names)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False  # a run is using it
-    finally:
-        os.close(lock)
-    return True
 
 
 class _Watch:
@@ -262,7 +205,7 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
     position = [0]
     converter.progress = lambda _summary, bytes_read: position.__setitem__(0, bytes_read)
     buffer = io.BytesIO()
-    writer = make_writer(fmt, buffer, fragment=True)
+    writer = output_format(fmt).body(buffer)
     chunk, count = -1, 0
 
     def send() -> None:
@@ -279,7 +222,7 @@ def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
                         send()
                         buffer.seek(0)
                         buffer.truncate()
-                        writer = make_writer(fmt, buffer, fragment=True)
+                        writer = output_format(fmt).body(buffer)
                         counts = InputSummary(spec)
                     chunk, count = number, 0
                 writer.write(record)
@@ -404,7 +347,7 @@ class _Collector:
             self._rejected(chunk, stop)
             if message is not None:
                 _, _, count, blob, items_read, bytes_read, counts, _ = message
-                self.writer.write_encoded(io.BytesIO(blob), count)
+                self.writer.append_body(io.BytesIO(blob), count)
                 _add_counts(self.summary, counts)
                 if self.converter.progress is not None:
                     self.summary.items_read = max(self.summary.items_read, items_read)

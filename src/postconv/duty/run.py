@@ -142,8 +142,8 @@ def run_duty(converter: Any, inputs: list[str], calculator: DutyCalculator, part
              result: RunSummary | None = None) -> DutyResult:
     """Convert ``inputs`` with ``converter`` (a :class:`postconv.Converter`) and write the
     worksheet of their items. ``result``: the run summary to fill (inputs, items)."""
-    from ..parallel import fragment_folder
     from ..runner import RunOptions, remove_stale_parts, run, worth_keeping
+    from ..scratch import scratch_folder
     from ..write.output import open_output
 
     result = RunSummary() if result is None else result
@@ -157,7 +157,7 @@ def run_duty(converter: Any, inputs: list[str], calculator: DutyCalculator, part
                 remove_stale_parts(Path(target))  # a killed run's temporary files
             return stack.enter_context(open_output(target, keep=keep, hold=True))
 
-        scratch = stack.enter_context(fragment_folder())
+        scratch = stack.enter_context(scratch_folder())
         rows = ROW_WRITERS[outputs.format](opened(outputs.output), scratch)
         exceptions = (ExceptionsWriter(opened(outputs.exceptions))
                       if outputs.exceptions else None)

@@ -1,8 +1,11 @@
 """The writer interface and the registry of output formats.
 
 An output format is one :class:`OutputFormat` in :data:`FORMATS`: its name (``-f``), the
-file name endings that mean it (``-o out.csv``), where its writer is, and whether parts
-written apart can be joined as bytes (what parallel workers do). The command line's
+file name endings that mean it (``-o out.csv``), where its writer is, and how records
+written apart are joined into one document: a *body* is records without the document
+around them (no JSON brackets, no CSV header; for Parquet, an Arrow IPC stream), which a
+document writer appends with :meth:`Writer.append_body` (parts converted by parallel
+workers are joined so, byte for byte as one process writes them). The command line's
 choices, ``--output-dir`` names and ``-o`` inference are all derived from this table:
 adding a format is adding a row here and its writer module.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from ..record import Record
 
@@ -21,7 +24,9 @@ class Writer(Protocol):
 
     def write(self, record: Record) -> None: ...
 
-    def write_encoded(self, source: IO[bytes], records: int) -> None: ...
+    def append_body(self, source: IO[bytes], records: int) -> None:
+        """Append a body of ``records`` records a :meth:`OutputFormat.body` wrote."""
+
 
     def close(self) -> None: ...
 
@@ -35,30 +40,39 @@ class OutputFormat:
     extensions: tuple[str, ...]
     #: ``module:Class`` under :mod:`postconv.write`, imported on first use (start-up)
     writer: str
-    #: parts written apart (by parallel workers, ``fragment=True``) join as bytes
+    #: ``module:Class`` of the writer of a body (records only), the same if it has no
+    #: document around the records
+    body_writer: str = ""
+    #: bodies join as bytes (concatenated): a file of this format can be cut in parts
     joinable: bool = True
     #: ``-o NAME.gz`` may compress it (not a format that compresses inside)
     gzip: bool = True
 
-    def make(self, stream: IO[bytes], fragment: bool = False) -> Writer:
-        module, _, name = self.writer.partition(":")
+    def make(self, stream: IO[bytes]) -> Writer:
+        """A writer of a whole document."""
+        return self._load(self.writer)(stream)  # type: ignore[no-any-return]
+
+    def body(self, stream: IO[bytes]) -> Writer:
+        """A writer of a body: records only, for a document's :meth:`Writer.append_body`."""
+        return self._load(self.body_writer or self.writer)(stream)  # type: ignore[no-any-return]
+
+    def _load(self, where: str) -> Any:
+        module, _, name = where.partition(":")
         try:
-            factory = getattr(import_module(f"{__package__}.{module}"), name)
+            return getattr(import_module(f"{__package__}.{module}"), name)
         except ModuleNotFoundError as exc:  # an optional extra (pyarrow) not installed
             from ..errors import UsageError
 
             raise UsageError(f"-f {self.name} needs {exc.name}: pip install "
                              f"'postconv[{self.name}]'") from None
-        writer: Writer = factory(stream, fragment)
-        return writer
 
 
 FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
     OutputFormat("jsonl", (".jsonl", ".ndjson"), "jsonl:JsonLinesWriter"),
-    OutputFormat("json", (".json",), "jsonl:JsonArrayWriter"),
-    OutputFormat("csv", (".csv",), "csv:CsvWriter"),
-    OutputFormat("parquet", (".parquet",), "parquet:ParquetWriter", joinable=False,
-                 gzip=False),
+    OutputFormat("json", (".json",), "jsonl:JsonArrayWriter", "jsonl:JsonBodyWriter"),
+    OutputFormat("csv", (".csv",), "csv:CsvWriter", "csv:CsvRowsWriter"),
+    OutputFormat("parquet", (".parquet",), "parquet:ParquetWriter", "parquet:ArrowBodyWriter",
+                 joinable=False, gzip=False),
 )}
 #: The ending each format's files get (``--output-dir``).
 EXTENSIONS = {name: spec.extensions[0] for name, spec in FORMATS.items()}
@@ -93,13 +107,14 @@ def format_for(output: str | None, given: str | None, default: str = "jsonl",
     return fmt
 
 
-def make_writer(fmt: str, stream: IO[bytes], fragment: bool = False) -> Writer:
-    """A writer for ``fmt`` (a name in :data:`FORMATS`) on ``stream``.
-
-    ``fragment``: records only (no JSON brackets, no CSV header), for a parallel worker
-    whose bytes the main writer appends with ``write_encoded``.
-    """
+def output_format(fmt: str) -> OutputFormat:
+    """The format named ``fmt`` (a name in :data:`FORMATS`)."""
     spec = FORMATS.get(fmt)
     if spec is None:
         raise ValueError(f"unknown format {fmt!r}")
-    return spec.make(stream, fragment)
+    return spec
+
+
+def make_writer(fmt: str, stream: IO[bytes]) -> Writer:
+    """A writer of a whole ``fmt`` document on ``stream``."""
+    return output_format(fmt).make(stream)

@@ -91,17 +91,15 @@ _item_cells = _cells("r", ITEM_COLUMNS)
 _line_cells = _cells("li", LINE_COLUMNS)
 
 
-class CsvWriter:
-    """RFC 4180 quoting, UTF-8, ``\\n`` line ends, header first."""
+class CsvRowsWriter:
+    """RFC 4180 quoting, UTF-8, ``\\n`` line ends: the rows (a CSV body, no header)."""
 
-    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         self._csv = csv.writer(self._text, lineterminator="\n")
-        if not fragment:
-            self._csv.writerow(HEADER)
 
-    def write_encoded(self, source: IO[bytes], records: int) -> None:
-        """Append rows another writer of this format encoded as a fragment."""
+    def append_body(self, source: IO[bytes], records: int) -> None:
+        """Append the rows another writer of this format wrote."""
         self._text.flush()
         shutil.copyfileobj(source, self._text.buffer, 1 << 20)
 
@@ -116,3 +114,11 @@ class CsvWriter:
     def close(self) -> None:
         self._text.flush()
         self._text.detach()
+
+
+class CsvWriter(CsvRowsWriter):
+    """A CSV document: the header, then the rows."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(stream)
+        self._csv.writerow(HEADER)

@@ -27,14 +27,14 @@ def dumps(record: Any, newline: bool = False) -> bytes:
 class JsonLinesWriter:
     """One record per line, UTF-8 without BOM, ``\\n`` line ends."""
 
-    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
 
     def write(self, record: Record) -> None:
         self._stream.write(dumps(record, newline=True))
 
-    def write_encoded(self, source: IO[bytes], records: int) -> None:
-        """Append records another writer of this format encoded as a fragment."""
+    def append_body(self, source: IO[bytes], records: int) -> None:
+        """Append lines another writer of this format wrote (its body is the document)."""
         shutil.copyfileobj(source, self._stream, 1 << 20)
 
     def close(self) -> None:
@@ -44,26 +44,34 @@ class JsonLinesWriter:
 class JsonArrayWriter:
     """A JSON array written as records come, never held in memory."""
 
-    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
         self._first = True
-        self._fragment = fragment  # records only, for a parallel worker
 
     def write(self, record: Record) -> None:
-        if self._fragment:
-            self._stream.write(b"" if self._first else b",\n")
-        else:
-            self._stream.write(b"[\n" if self._first else b",\n")
+        self._stream.write(b"[\n" if self._first else b",\n")
         self._first = False
         self._stream.write(dumps(record))
 
-    def write_encoded(self, source: IO[bytes], records: int) -> None:
-        """Append records another writer of this format encoded as a fragment."""
+    def append_body(self, source: IO[bytes], records: int) -> None:
+        """Append the records a :class:`JsonBodyWriter` wrote."""
         if records:
             self._stream.write(b"[\n" if self._first else b",\n")
             self._first = False
             shutil.copyfileobj(source, self._stream, 1 << 20)
 
     def close(self) -> None:
-        if not self._fragment:
-            self._stream.write(b"[]\n" if self._first else b"\n]\n")
+        self._stream.write(b"[]\n" if self._first else b"\n]\n")
+
+
+class JsonBodyWriter(JsonArrayWriter):
+    """The records of a JSON array, comma-separated, without its brackets."""
+
+    def write(self, record: Record) -> None:
+        if not self._first:
+            self._stream.write(b",\n")
+        self._first = False
+        self._stream.write(dumps(record))
+
+    def close(self) -> None:
+        pass

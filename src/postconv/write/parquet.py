@@ -9,8 +9,9 @@ value, offset and all) and gets two typed companions: ``<name>_utc`` (a UTC time
 null when the text has no offset) and ``<name>_date`` (the local calendar date).
 
 Rows are written in row groups of :data:`ROW_GROUP` as records stream, so memory stays
-flat. Parallel workers write Arrow IPC streams (``fragment=True``), whose batches the
-main writer appends without decoding a record (:meth:`ParquetWriter.write_encoded`).
+flat. A body (records written apart, e.g. by a parallel worker) is an Arrow IPC stream
+(:class:`ArrowBodyWriter`), whose batches the document appends without decoding a record
+(:meth:`ParquetWriter.append_body`).
 :func:`record_of` turns a row read back into the record it was written from.
 """
 
@@ -141,11 +142,10 @@ def record_of(row: dict[str, Any]) -> Record:
 
 
 class ParquetWriter:
-    """Records to Parquet (or, as a worker's fragment, to an Arrow IPC stream)."""
+    """Records to Parquet."""
 
-    def __init__(self, stream: IO[bytes], fragment: bool = False) -> None:
-        self._out: Any = (pa.ipc.new_stream(stream, _SCHEMA) if fragment else
-                          pq.ParquetWriter(stream, _SCHEMA, compression="zstd"))
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._out: Any = self._open(stream)
         self._rows: list[dict[str, Any]] = []
         self._batches: list[pa.RecordBatch] = []
         self._pending = 0
@@ -155,8 +155,12 @@ class ParquetWriter:
         if len(self._rows) >= _BATCH:
             self._batch()
 
-    def write_encoded(self, source: IO[bytes], records: int) -> None:
-        """Append the rows a worker's writer of this format wrote as a fragment."""
+    @staticmethod
+    def _open(stream: IO[bytes]) -> Any:
+        return pq.ParquetWriter(stream, _SCHEMA, compression="zstd")
+
+    def append_body(self, source: IO[bytes], records: int) -> None:
+        """Append the rows an :class:`ArrowBodyWriter` wrote."""
         self._batch()
         for batch in pa.ipc.open_stream(source):
             self._add(batch)
@@ -173,7 +177,7 @@ class ParquetWriter:
 
     def _add(self, batch: pa.RecordBatch) -> None:
         """Row groups of exactly ROW_GROUP rows, however the rows arrived (one process
-        or workers' fragments): the same records give the same bytes."""
+        or appended bodies): the same records give the same bytes."""
         while self._pending + batch.num_rows >= ROW_GROUP:
             take = ROW_GROUP - self._pending
             self._batches.append(batch.slice(0, take))
@@ -195,3 +199,11 @@ class ParquetWriter:
         # output when it is collected (pyarrow's writer closes itself then)
         if isinstance(self._out, pq.ParquetWriter):
             self._out.is_open = False
+
+
+class ArrowBodyWriter(ParquetWriter):
+    """Records as an Arrow IPC stream: the body a :class:`ParquetWriter` appends."""
+
+    @staticmethod
+    def _open(stream: IO[bytes]) -> Any:
+        return pa.ipc.new_stream(stream, _SCHEMA)

@@ -260,7 +260,7 @@ PIECES = st.sampled_from([
     "COM+e@x:EM", "XYZ+1", "DTM+200:202611010800:203", "MEA+WT+AAD+KGM:0.5", "TSR+C:A"])
 
 
-def items_of(text, layout=FULL, skim=None, chunk=1 << 16):
+def items_of(text, layout=FULL, vary=None, chunk=1 << 16):
     """What the reader makes of ``text`` (items as tuples, problems), read in blocks of
     ``chunk`` characters."""
     data = text.encode("latin-1")
@@ -268,7 +268,7 @@ def items_of(text, layout=FULL, skim=None, chunk=1 << 16):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(edifact, "CHUNK", chunk)
         items = list(read_interchange(io.BytesIO(data), layout, data[:4096], problems.append,
-                                      skim))
+                                      vary))
     return [(i.values, i.lines, i.index, i.line, i.header) for i in items], problems
 
 
@@ -284,7 +284,8 @@ def test_items_do_not_depend_on_blocks_and_skimmed_items_keep_what_is_needed(
     text = interchange(segments, separator=separator, messages=messages, unz=str(messages))
     full, problems = items_of(text)
     assert (full, problems) == items_of(text, chunk=chunk)
-    skimmed, skim_problems = items_of(text, skim=(lambda i: i % 2 == 0, TRACKING), chunk=chunk)
+    skimmed, skim_problems = items_of(text, vary=lambda i: FULL if i % 2 == 0 else TRACKING,
+                                      chunk=chunk)
     assert skim_problems == problems
     assert len(skimmed) == len(full) == len(items) * messages
     assert all(header["DTM+137/1.2"] == ["202611201015"] for *_, header in skimmed)
@@ -304,7 +305,7 @@ def test_skimming_finds_a_tag_of_another_length():
                           item_tags=frozenset({"ITEM"}))
     text = interchange(["UNH+1+X", "ITEM+1+A", "XY+a", "ITEM+2+B", "XY+b"])
     full, _ = items_of(text, layout)
-    skimmed, _ = items_of(text, layout, skim=(lambda i: i == 1, light))
+    skimmed, _ = items_of(text, layout, vary=lambda i: layout if i == 1 else light)
     assert [values for values, *_ in full] == [{"ITEM/2": ["A"], "XY/1": ["a"]},
                                               {"ITEM/2": ["B"], "XY/1": ["b"]}]
     assert [values for values, *_ in skimmed] == [{"ITEM/2": ["A"]}, full[1][0]]

@@ -6,13 +6,12 @@ import sys
 import threading
 import weakref
 from concurrent.futures import Future
-from multiprocessing import Pipe
 
 import pytest
 
 from conftest import SAMPLES
 from postconv import Converter, interrupts
-from postconv.parallel import _result, _Worker
+from postconv.parallel import _result
 
 
 @pytest.fixture
@@ -55,25 +54,12 @@ def test_a_dropped_ctrl_c_ends_the_records_at_the_next_item(dropped_ctrl_c):
 
 def test_a_dropped_ctrl_c_ends_the_wait_for_a_worker(dropped_ctrl_c):
     future: Future = Future()
-    later = threading.Timer(2, future.set_result, [("a summary", b"")])  # else: no hang
+    later = threading.Timer(2, future.set_result, [("a summary", b"", None, None)])  # else: no hang
     later.start()
     dropped_ctrl_c()
     with pytest.raises(KeyboardInterrupt):
         _result(future)
     later.cancel()
-
-
-def test_a_dropped_ctrl_c_ends_the_wait_for_a_chunk(dropped_ctrl_c):
-    receive, send = Pipe(duplex=False)
-    later = threading.Timer(2, send.send, [("end", None, [])])  # else: no hang
-    later.start()
-    dropped_ctrl_c()
-    with pytest.raises(KeyboardInterrupt):
-        _Worker(receive).hear({}, 512)
-    later.cancel()
-    later.join()
-    send.close()
-    receive.close()
 
 
 def test_deferred_ctrl_c_is_noted_and_raised_by_check_only(monkeypatch):

@@ -11,11 +11,11 @@ import pytest
 from itmatt_gen import generate, write_cusitm, write_itmatt
 
 from conftest import records, run
-from postconv import parallel, runner
+from postconv import parallel, runner, split
 from postconv.check import Checker
 from postconv.errors import PostconvError
 from postconv.pipeline import Converter
-from postconv.read import xmlcut
+from postconv.read import edifact, xmlcut
 from postconv.summary import InputSummary
 from postconv.write import make_writer
 
@@ -63,13 +63,15 @@ def _split(path: Path, fmt: str, jobs: int) -> tuple[bytes, InputSummary]:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "SPLIT_CHUNK", 7)
+    """Small reads, so that the items of a small input lie at many positions and every
+    part has some (a part is where the reader is when it starts on an item)."""
+    monkeypatch.setattr(xmlcut, "BLOCK", 3000)
+    monkeypatch.setattr(edifact, "CHUNK", 512)
 
 
 @pytest.fixture(params=[2048, 6000], ids=lambda b: f"block{b}")
 def small_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """Runs of one to four items, so that most runs hold only another worker's items and
-    are skimmed as bytes, and many are split where the owner changes."""
+    """Runs of one to four items, so that the runs before a part are skimmed as bytes."""
     monkeypatch.setattr(xmlcut, "BLOCK", request.param)
 
 
@@ -111,7 +113,8 @@ def _reject_some(monkeypatch: pytest.MonkeyPatch, indexes: set[int]) -> None:
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_a_broken_run_that_only_its_owner_parses_ends_the_output_there(
         tmp_path, small_chunks, small_runs, monkeypatch, jobs):
-    # the others skim item 100 as bytes and read on; the output must still stop there,
+    # the processes of later parts skim item 100 as bytes and read on; the output must
+    # still stop there,
     # with the summary of one process (rejected items before the error counted, after not)
     path = _document(tmp_path / "in.xml", 150)
     text = path.read_text()
@@ -172,14 +175,14 @@ def test_split_input_that_breaks_keeps_the_records_before(tmp_path, small_chunks
 def test_dead_worker_is_an_internal_error_not_a_short_output(tmp_path, small_chunks,
                                                              monkeypatch):
     path = _document(tmp_path / "in.xml", 30)
-    real = parallel._split_worker
+    real = split.SplitPart.read
 
-    def dies(spec, share, fmt, conn):
-        if share.worker == 1:
+    def dies(self, *args):
+        if self.start > 0:  # the second part's process dies
             os._exit(9)
-        real(spec, share, fmt, conn)
+        return real(self, *args)
 
-    monkeypatch.setattr(parallel, "_split_worker", dies)
+    monkeypatch.setattr(split.SplitPart, "read", dies)
     with pytest.raises(parallel.WorkerFailed, match="ended unexpectedly"):
         _split(path, "jsonl", 2)
 
@@ -208,9 +211,70 @@ def test_small_input_and_stdin_are_not_split(tmp_path):
 def test_dead_worker_fails_the_input_in_a_run(tmp_path, small_chunks, monkeypatch):
     path = _document(tmp_path / "in.xml", 30)
     monkeypatch.setattr(runner, "worth_splitting", lambda spec: True)
-    monkeypatch.setattr(parallel, "_split_worker", lambda *args: os._exit(9))
+    monkeypatch.setattr(split.SplitPart, "read", lambda *args: os._exit(9))
     target = tmp_path / "out.jsonl"
     result = runner.run(Converter(profile="us", as_of=AS_OF), [str(path)],
                         runner.RunOptions(output=str(target), jobs=2))
     (summary,) = result.inputs
     assert summary.exit_code == 70 and "worker process ended unexpectedly" in summary.error
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_every_part_of_a_split_input_converts_some_items(tmp_path, small_chunks, monkeypatch,
+                                                         jobs):
+    path = _document(tmp_path / "in.xml", 120, repeats={100: 2})
+    parts: list[InputSummary] = []
+    real = parallel._add
+    monkeypatch.setattr(parallel, "_add", lambda summary, part: (parts.append(part),
+                                                                real(summary, part)))
+    expected, summary = _sequential(path, "jsonl")
+    got, merged = _split(path, "jsonl", jobs)
+    assert got == expected and merged.to_json() == summary.to_json()
+    assert len(parts) == jobs and all(part.records_written > 5 for part in parts)
+    assert sum(part.records_written for part in parts) == 120
+    assert parts[-1].items_read == 120  # the last part's process read the whole input
+
+
+def test_parts_that_do_not_join_up_are_converted_again_in_one_process(tmp_path,
+                                                                      small_chunks,
+                                                                      monkeypatch):
+    path = _document(tmp_path / "in.xml", 60, repeats={50: 1})
+    monkeypatch.setattr(parallel, "_joined", lambda parts: False)
+    expected, summary = _sequential(path, "csv")
+    got, merged = _split(path, "csv", 2)
+    assert got == expected and merged.to_json() == summary.to_json()
+
+
+def test_parts_join_up_when_each_starts_where_the_one_before_stopped():
+    def done(first, stop, error=None):
+        return parallel.Done(InputSummary("x", error=error), b"", first, stop)
+
+    assert parallel._joined([done(0, 40), done(40, 90), done(90, None)])
+    assert parallel._joined([done(None, None)])  # no item at all
+    assert parallel._joined([done(0, 40), done(40, None, error="broken")])
+    assert not parallel._joined([done(0, 40), done(41, None)])
+    assert not parallel._joined([done(0, 40), done(None, None)])
+    assert not parallel._joined([done(3, None)])
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 8])
+def test_part_cuts_give_every_process_the_same_work(parts):
+    size, share = 1_000_000, split.READ_SHARE
+    cuts = split.part_cuts(size, parts)
+    assert cuts[0] == 0 and len(cuts) == parts + 1 and cuts == sorted(cuts)
+    ends = [*cuts[1:-1], size]
+    work = [end * share + (end - start) * (1 - share)
+            for start, end in zip(cuts, ends, strict=False)]
+    assert max(work) - min(work) < parts  # bytes: equal but for rounding
+
+
+def test_the_size_of_a_gzip_input_is_what_it_inflates_to(tmp_path):
+    import gzip
+
+    data = b"<a>" + b"x" * 100_000 + b"</a>"
+    packed = tmp_path / "in.xml.gz"
+    packed.write_bytes(gzip.compress(data))
+    plain = tmp_path / "in.xml"
+    plain.write_bytes(data)
+    assert split.input_size(str(packed)) == len(data)
+    assert split.input_size(str(plain)) == len(data)

@@ -217,8 +217,8 @@ def test_any_layout_reads_alike(count, separators, block, cut_at):
         xmlcut.BLOCK = original
 
 
-# A worker that converts every other chunk of items skims the rest: runs holding only
-# those are read as bytes, a run holding both is split where the owner changes.
+# A reading that varies its layout, as a lookup of every other chunk of items: runs holding
+# only lookups are read as bytes, a run holding both is parsed, each item with its layout.
 
 LIGHT = resolve_dialect("itmatt").only({"tracking_number"}).xml_layout()
 
@@ -232,7 +232,7 @@ def skimming(data: bytes, chunk: int):
     seen: list[tuple] = []
     end = None
     try:
-        for raw in read_items(io.BytesIO(data), LAYOUT, (owns, LIGHT)):
+        for raw in read_items(io.BytesIO(data), LAYOUT, lambda i: LAYOUT if owns(i) else LIGHT):
             seen.append((raw.values, raw.lines, raw.index, raw.line, raw.header))
     except XmlSyntaxError as exc:
         end = ("syntax", exc.msg, exc.position)
@@ -272,26 +272,3 @@ def test_skimming_reader_stops_at_an_error_in_its_own_items(block, chunk, broken
         assert end == reference_end and len(seen) == broken
     # the others' items are skimmed and may be read past it: the parent stops there
     assert [s[2] for s in seen[:broken]] == list(range(broken))
-
-
-def test_skimming_splits_a_run_where_the_owner_changes(monkeypatch):
-    parts = items(12)
-    data = itmatt(*parts).encode()
-    monkeypatch.setattr(xmlcut, "BLOCK", len(data) // 3)
-    runs = list(xmlcut.Cutter(io.BytesIO(data), "Item").runs())
-    assert len(runs) >= 3 and all(run.parse for run in runs)
-    parsed = []
-    real = xmlcut.Cutter.part
-
-    def part(self, run, begin, stop):
-        made = real(self, run, begin, stop)
-        parsed.append(made)
-        return made
-
-    monkeypatch.setattr(xmlcut.Cutter, "part", part)
-    assert_skims_alike(data, 3)
-    assert parsed  # runs were split, and each part sits where its bytes are in the input
-    for made in parsed:
-        line = made.data[made.start:].split(b"\n", 1)[0]
-        assert data.split(b"\n")[made.first_line + made.line_offset - 1].endswith(line)
-        assert made.data.split(b"\n")[made.first_line - 1].startswith(b" " * made.column)

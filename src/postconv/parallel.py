@@ -8,32 +8,30 @@ input, the parent converts that input again itself, with the run's tracking numb
 far, so the result is exactly what ``--jobs 1`` writes. That is rare; the common case is
 a plain copy.
 
-One large input (:func:`run_split`): every worker reads the whole file but converts only
-its share of the items, chunk by chunk in turn (see :mod:`postconv.split`);
-the others it reads only as far as the run state needs (the tracking numbers, so that
-"already seen" is exact), XML runs of them skimmed as bytes where that is certain.
-Workers send each finished chunk through a pipe; the parent writes the chunks in item
-order, and stops where an error ends the input (see :class:`_Collector`).
+One large input (:func:`run_split`): the file is cut into as many parts as there are
+workers, at byte offsets (see :mod:`postconv.split`); each worker reads the file from its
+start with the plain reader, takes in the items before its part for the run state, and
+converts the items of its part into a body file, then stops reading. The parent appends
+the bodies in order; the first part that ends in an error ends the input there, as one
+process would, since every worker read the whole input up to its part's end.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import interrupts
 from .errors import PostconvError, one_line
 from .pipeline import Converter
-from .record import Record
 from .scratch import scratch_folder
-from .split import Share, SplitPart
+from .split import SplitPart, input_size, part_cuts
 from .summary import InputSummary
 from .write import Writer, output_format
 
@@ -49,11 +47,25 @@ class WorkerFailed(PostconvError):
     exit_code = 70
 
 
-def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, bytes]:
+class Done(NamedTuple):
+    """What a worker says of the input (or part) it converted into a body file."""
+
+    summary: InputSummary
+    #: the run-state keys it saw (:meth:`~postconv.check.seen.RunState.keys`)
+    keys: bytes
+    #: of a part: the indexes of its first item and of the next part's (None: not met)
+    first: int | None = None
+    stop: int | None = None
+
+
+def _work(n: int, spec: str, fragment: str, fmt: str,
+          span: tuple[int, int] | None = None) -> Done:
+    """Convert input ``spec`` (or, with ``span``, that part of it) into a body file."""
     converter = _CONVERTER
     assert converter is not None
     converter.checker.state.clear()  # repeats within this input; the parent sees across
     summary = InputSummary(spec)
+    part = None if span is None else SplitPart(*span, converter.checker.state, converter.limits)
     shared = _PROGRESS
     if shared is not None:
         def tell(summary: InputSummary, bytes_read: int) -> None:
@@ -63,13 +75,14 @@ def _work(n: int, spec: str, fragment: str, fmt: str) -> tuple[InputSummary, byt
     with open(fragment, "wb") as out:
         writer = output_format(fmt).body(out)
         try:
-            for record in converter.records(spec, summary):
+            for record in converter.records(spec, summary, part):
                 writer.write(record)
         except PostconvError as exc:
             summary.error = one_line(str(exc))
             summary.exit_code = exc.exit_code
         writer.close()
-    return summary, converter.checker.state.keys()
+    keys = converter.checker.state.keys() if part is None else b""
+    return Done(summary, keys, *((None, None) if part is None else (part.first, part.stop)))
 
 
 @contextmanager
@@ -84,12 +97,17 @@ def _pool(converter: Converter, jobs: int) -> Iterator[ProcessPoolExecutor]:
             except BaseException:
                 # a worker busy with its input would keep the run waiting for it (a
                 # SIGTERM reaches this process only): end every worker first
-                for process in list(pool._processes.values()):
-                    process.terminate()
-                pool.shutdown(wait=True, cancel_futures=True)
+                _stop(pool)
                 raise
     finally:
         _CONVERTER = None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End every worker of ``pool`` now, whatever it is doing."""
+    for process in list(pool._processes.values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
@@ -109,13 +127,13 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
     # waiting for it forever: here it is raised by interrupts.check() instead
     with interrupts.deferred(), scratch_folder() as folder, _pool(converter, jobs) as pool:
         with interrupts.held():  # the pool forks its workers on the first submit
-            futures: list[Future[tuple[InputSummary, bytes]]] = [
+            futures: list[Future[Done]] = [
                 pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt)
                 for n, spec in enumerate(inputs)
             ]
         _PROGRESS = None
         for n, (spec, future) in enumerate(zip(inputs, futures, strict=True)):
-            summary, keys = _result(future, watch)
+            summary, keys, _, _ = _result(future, watch)
             writer = writer_for(n, spec)
             if state.repeats(keys):  # converted again here, with the run's state
                 summary = InputSummary(spec)
@@ -132,9 +150,10 @@ class _Watch:
     """The workers' progress, passed on to the run's progress callback while the parent
     waits (else a terminal would show nothing until the first input is done)."""
 
-    def __init__(self, converter: Converter, inputs: list[str]) -> None:
+    def __init__(self, converter: Converter, inputs: list[str], one_input: bool = False) -> None:
         self.converter = converter
         self.inputs = inputs
+        self.one_input = one_input  # parts of one input: the one read furthest tells
         self.shared = (multiprocessing.get_context("fork").RawArray("q", 2 * len(inputs))
                        if converter.progress is not None else None)
 
@@ -142,14 +161,13 @@ class _Watch:
         progress, shared = self.converter.progress, self.shared
         if progress is None or shared is None:
             return
-        for n, spec in enumerate(self.inputs):
-            items, bytes_read = shared[2 * n], shared[2 * n + 1]
+        told = [(shared[2 * n + 1], shared[2 * n], spec) for n, spec in enumerate(self.inputs)]
+        for bytes_read, items, spec in [max(told)] if self.one_input else told:
             if bytes_read:
                 progress(InputSummary(spec, items_read=items), bytes_read)
 
 
-def _result(future: Future[tuple[InputSummary, bytes]],
-            watch: _Watch | None = None) -> tuple[InputSummary, bytes]:
+def _result(future: Future[Done], watch: _Watch | None = None) -> Done:
     """The result of a worker, waited for in short steps so that Ctrl-C (deferred here,
     see :mod:`postconv.interrupts`) ends the run within a quarter of a second, and the
     workers' progress is shown meanwhile."""
@@ -158,224 +176,68 @@ def _result(future: Future[tuple[InputSummary, bytes]],
         if watch is not None:
             watch.tell()
         with contextlib.suppress(TimeoutError):
-            return future.result(timeout=0.25)
-
-
-#: Items per chunk of a split input: big enough that a chunk is one pipe message of
-#: about a megabyte, small enough that the workers finish close together.
-SPLIT_CHUNK = 512
-
-
-class _WorkerSummary(InputSummary):
-    """A worker's summary: records are counted by chunk instead (see :func:`_split_worker`),
-    and rejected items are listed to be sent; the parent counts only what comes before an
-    error that ends the input."""
-
-    def __init__(self, spec: str) -> None:
-        super().__init__(spec)
-        self.pending: list[tuple[int, str]] = []  # (index, reason)
-
-    def count(self, record: Record) -> None:
-        pass
-
-    def reject(self, reason: str, item_index: int | None = None) -> None:
-        super().reject(reason, item_index)
-        self.pending.append((-1 if item_index is None else item_index, reason))
-
-    def take(self) -> list[tuple[int, str]]:
-        """The rejected items since the last call."""
-        pending, self.pending = self.pending, []
-        return pending
-
-
-def _add_counts(summary: InputSummary, counts: InputSummary) -> None:
-    summary.records_written += counts.records_written
-    for counter in ("findings", "severities", "statuses"):
-        getattr(summary, counter).update(getattr(counts, counter))
-
-
-def _split_worker(spec: str, share: Share, fmt: str, conn: Connection) -> None:
-    """Convert this worker's chunks of ``spec``; send each one, then the summary."""
-    interrupts.in_worker()
-    converter = _CONVERTER
-    assert converter is not None
-    summary = _WorkerSummary(spec)
-    part = SplitPart(share, converter.checker.state, converter.limits)
-    counts = InputSummary(spec)  # the records of the chunk being written
-    position = [0]
-    converter.progress = lambda _summary, bytes_read: position.__setitem__(0, bytes_read)
-    buffer = io.BytesIO()
-    writer = output_format(fmt).body(buffer)
-    chunk, count = -1, 0
-
-    def send() -> None:
-        writer.close()
-        conn.send(("chunk", chunk, count, buffer.getvalue(), summary.items_read, position[0],
-                   counts, summary.take()))
-
-    try:
-        try:
-            for record in converter.records(spec, summary, part):
-                number = record["source"]["item_index"] // share.chunk
-                if number != chunk:
-                    if count:
-                        send()
-                        buffer.seek(0)
-                        buffer.truncate()
-                        writer = output_format(fmt).body(buffer)
-                        counts = InputSummary(spec)
-                    chunk, count = number, 0
-                writer.write(record)
-                counts.count(record)
-                count += 1
-        except PostconvError as exc:
-            summary.error = one_line(str(exc))
-            summary.exit_code = exc.exit_code
-        if count:
-            send()
-        end = InputSummary(spec, summary.format, summary.items_read, problems=summary.problems,
-                           error=summary.error, exit_code=summary.exit_code)
-        conn.send(("end", end, summary.take()))
-    except KeyboardInterrupt:
-        os._exit(130)
-    except BrokenPipeError:  # the parent is gone
-        os._exit(1)
-    except BaseException as exc:  # a bug: the parent reports it as an internal error
-        with contextlib.suppress(OSError):
-            conn.send(("crash", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+            try:
+                return future.result(timeout=0.25)
+            except BrokenProcessPool:
+                raise WorkerFailed("a worker process ended unexpectedly") from None
 
 
 def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writer,
               summary: InputSummary) -> None:
-    """Convert one input with ``jobs`` processes into ``writer``; fill in ``summary``."""
-    global _CONVERTER
-    context = multiprocessing.get_context("fork")
-    workers: list[Any] = []
-    pipes: list[Connection] = []
-    _CONVERTER = converter
-    try:
-        with interrupts.held():
-            for n in range(jobs):
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_split_worker, daemon=True,
-                                          args=(spec, Share(n, jobs, SPLIT_CHUNK), fmt, send))
-                process.start()
-                send.close()
-                workers.append(process)
-                pipes.append(receive)
-        _CONVERTER = None
-        _Collector(pipes, SPLIT_CHUNK, writer, summary, converter).run()
-    finally:
-        _CONVERTER = None
-        for process in workers:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-        for pipe in pipes:
-            pipe.close()
+    """Convert one input with ``jobs`` processes into ``writer``; fill in ``summary``.
 
-
-class _Worker:
-    """The parent's view of one worker: its pipe, and what it has said so far."""
-
-    def __init__(self, pipe: Connection) -> None:
-        self.pipe = pipe
-        self.ahead: tuple[Any, ...] | None = None  # a chunk received before its turn
-        self.read = 0  # items the worker had read when it last said something
-        self.end: InputSummary | None = None
-
-    def hear(self, rejects: dict[int, list[tuple[int, str]]], size: int) -> None:
-        """Receive the next message: a chunk (kept in :attr:`ahead`) or the end."""
-        while not self.pipe.poll(0.25):
-            interrupts.check()  # a Ctrl-C Python dropped (see postconv.interrupts)
-        try:
-            message: tuple[Any, ...] = self.pipe.recv()
-        except EOFError:
-            raise WorkerFailed("a worker process ended unexpectedly") from None
-        if message[0] == "crash":
-            raise WorkerFailed(f"internal error in a worker: {message[1]}")
-        for index, reason in message[-1]:
-            rejects.setdefault(index // size, []).append((index, reason))
-        if message[0] == "end":
-            self.end = message[1]
-            self.read = self.end.items_read
-        else:
-            self.ahead = message
-            self.read = message[4]
-
-
-class _Collector:
-    """Writes the workers' chunks in item order and makes the input's summary.
-
-    A worker skims the runs of the others' items without parsing them (see
-    :mod:`postconv.read.xmlskim`), so only the worker that parses a broken run sees the
-    error; the others read on. The output must end where one process would end it: a
-    chunk is written only when every worker has read past its first item without an
-    error before it, and the summary counts only what was written.
+    The parts are written once every part up to the one that ends the input is done and
+    they join up (each part starts where the one before stopped); if they do not (the
+    processes read the input differently), the input is converted again here.
     """
+    global _PROGRESS
+    cuts = part_cuts(input_size(spec), jobs)
+    watch = _Watch(converter, [spec] * jobs, one_input=True)
+    _PROGRESS = watch.shared
+    with interrupts.deferred(), scratch_folder() as folder, _pool(converter, jobs) as pool:
+        with interrupts.held():
+            futures = [pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt,
+                                   (cuts[n], cuts[n + 1])) for n in range(jobs)]
+        _PROGRESS = None
+        parts: list[Done] = []
+        for future in futures:
+            parts.append(_result(future, watch))
+            end = parts[-1]
+            if end.summary.error or end.stop is None:
+                break  # it read as far as one process would have
+        _stop(pool)  # the parts after the end are not needed
+        if not _joined(parts):
+            try:
+                for record in converter.records(spec, summary):
+                    writer.write(record)
+            except PostconvError as exc:
+                summary.error, summary.exit_code = one_line(str(exc)), exc.exit_code
+            return
+        for n, part in enumerate(parts):
+            with open(os.path.join(folder, f"{n}.part"), "rb") as body:
+                writer.append_body(body, part.summary.records_written)
+            _add(summary, part.summary)
+        last = parts[-1].summary
+        summary.format, summary.items_read = last.format, last.items_read
+        summary.problems = list(last.problems)
+        summary.error, summary.exit_code = last.error, last.exit_code
 
-    def __init__(self, pipes: list[Connection], size: int, writer: Writer,
-                 summary: InputSummary, converter: Converter) -> None:
-        self.workers = [_Worker(pipe) for pipe in pipes]
-        self.size = size
-        self.writer = writer
-        self.summary = summary
-        self.converter = converter
-        self.rejects: dict[int, list[tuple[int, str]]] = {}  # by chunk number
 
-    def run(self) -> None:
-        workers, size = self.workers, self.size
-        chunk = 0
-        while True:
-            owner = workers[chunk % len(workers)]
-            if owner.ahead is None and owner.end is None:
-                owner.hear(self.rejects, size)
-            message = None
-            if owner.ahead is not None and owner.ahead[1] == chunk:
-                message, owner.ahead = owner.ahead, None
-            elif all(w.end is not None and w.ahead is None for w in workers):
-                break  # nothing more to write
-            for worker in workers:  # has everyone read past this chunk, or ended?
-                while (worker.end is None and worker.ahead is None
-                       and worker.read < (chunk + 1) * size):
-                    worker.hear(self.rejects, size)
-            stop = self._stop()
-            if stop <= chunk * size:
-                break  # an error before this chunk ends the input, as in one process
-            self._rejected(chunk, stop)
-            if message is not None:
-                _, _, count, blob, items_read, bytes_read, counts, _ = message
-                self.writer.append_body(io.BytesIO(blob), count)
-                _add_counts(self.summary, counts)
-                if self.converter.progress is not None:
-                    self.summary.items_read = max(self.summary.items_read, items_read)
-                    self.converter.progress(self.summary, bytes_read)
-            chunk += 1
-        self._finish()
+def _joined(parts: list[Done]) -> bool:
+    """Whether each part starts where the one before stopped (the first at item 0, or
+    with no item at all)."""
+    expected: int | None = 0
+    for n, part in enumerate(parts):
+        if part.first != expected and not (n == 0 and part.first is None):
+            return False
+        expected = part.stop
+    return True
 
-    def _stop(self) -> int:
-        """The index of the first item past an error that ends the input (or infinity)."""
-        failed = [w.end.items_read for w in self.workers if w.end is not None and w.end.error]
-        return min(failed, default=1 << 62)
 
-    def _rejected(self, chunk: int, stop: int) -> None:
-        """Count the rejected items of ``chunk`` before ``stop``, in item order."""
-        for index, reason in sorted(self.rejects.pop(chunk, [])):
-            if index < stop:
-                self.summary.reject(reason, index if index >= 0 else None)
-
-    def _finish(self) -> None:
-        """The summary's totals: an error ends the input where its worker stopped."""
-        ends = [w.end for w in self.workers if w.end is not None]
-        stop = self._stop()
-        for number in sorted(self.rejects):
-            self._rejected(number, stop)
-        first = min(ends, key=lambda end: (not end.error, end.items_read))
-        summary = self.summary
-        summary.format = first.format
-        summary.items_read = first.items_read if first.error else max(e.items_read for e in ends)
-        summary.problems = list(first.problems if first.error else ends[0].problems)
-        summary.error = first.error
-        summary.exit_code = first.exit_code
+def _add(summary: InputSummary, part: InputSummary) -> None:
+    """Count the records and rejected items of one part in the input's summary."""
+    summary.records_written += part.records_written
+    for counter in ("rejected", "findings", "severities", "statuses"):
+        getattr(summary, counter).update(getattr(part, counter))
+    room = 20 - len(summary.rejected_items)
+    summary.rejected_items.extend(part.rejected_items[:max(room, 0)])

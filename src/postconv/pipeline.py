@@ -23,6 +23,8 @@ from .summary import InputSummary
 from .xmlsafe import XmlSyntaxError, syntax_error_message
 
 PROGRESS_EVERY = 500
+#: The first items, by which a forced dialect is judged to fit the input (or not).
+FIT_ITEMS = 20
 
 
 class Part(Protocol):
@@ -129,7 +131,7 @@ class _Fit:
     items must hold at least a quarter. If not, a warning on the input says so, else
     every item would only be "missing" most elements, with no hint why."""
 
-    ITEMS = 20
+    ITEMS = FIT_ITEMS
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect

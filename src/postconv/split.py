@@ -1,26 +1,29 @@
-"""One input converted by several processes: what each of them reads of it.
+"""One input converted by several processes: which part of it each one converts.
 
-Used by :func:`postconv.parallel.run_split` only. Items go in chunks; a process owns
-every ``workers``-th chunk (:class:`Share`) and converts those; the items of the others
-it reads only as far as the run state needs, so that "already seen in this run" is exact
-in every chunk: the record fields the checker's run state reads
-(:attr:`~postconv.check.seen.RunState.fields`), through the dialect projected on them
-(:meth:`~postconv.dialects.Dialect.only`), their message headers taken in by the mapper
-(:meth:`~postconv.dialects.Mapper.skip`). XML runs of such items are skimmed as bytes
-where that is certain (:mod:`postconv.read.xmlskim`).
+Used by :func:`postconv.parallel.run_split`. The input is cut at byte offsets into as
+many parts as there are processes (:func:`part_cuts`). Every process reads the input from
+its start with the plain reader, exactly as one process would; an item belongs to the
+part in which the reader's position is when it hands the item over (the same in every
+process: the same code reads the same bytes). A process takes in the items before its
+part only as far as the run state needs (:attr:`~postconv.check.seen.RunState.fields`,
+through the dialect projected on them, :meth:`~postconv.dialects.Dialect.only`; their
+message headers through :meth:`~postconv.dialects.Mapper.skip`), converts its own, and
+stops reading where the next part begins. So "already seen", header findings, errors and
+the input's problems are those of one process, and the last process, which reads the
+whole input, sees every problem of it.
 
-This is the one place that knows what a process of a split input does; the pipeline sees
-it as a :class:`~postconv.pipeline.Part`.
+This is the one place that knows what a process of a split input does; the pipeline
+sees it as a :class:`~postconv.pipeline.Part`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from .check.seen import RunState
 from .dialects import Dialect, Mapper, raw_items
 from .limits import Limits
+from .pipeline import FIT_ITEMS
 from .read import RawItem, ReadProblem
 from .sources import Input
 
@@ -28,50 +31,94 @@ from .sources import Input
 #: reads one of them needs the whole item.
 _NOT_FROM_ITEM = frozenset({"origin_post", "destination_post", "source", "compliance",
                             "line_items"})
+#: What an item before a process's part costs it, as a share of converting the item: a
+#: lookup of a few values (measured on bench/'s inputs: 0.14 for ITMATT XML, whose runs
+#: of such items are skimmed as bytes, 0.15 for CUSITM EDIFACT).
+READ_SHARE = 0.15
+_END = 1 << 62
+#: Items read whole in every process, whatever its part (see :class:`SplitPart`).
+FULL_ITEMS = FIT_ITEMS
 
 
-@dataclass(frozen=True)
-class Share:
-    """One process's part of an input: every ``workers``-th chunk of ``chunk`` items,
-    from chunk number ``worker``."""
+def part_cuts(size: int, parts: int, read_share: float = READ_SHARE) -> list[int]:
+    """Byte offsets ``[0, c1, …, end]`` that give ``parts`` processes the same work.
 
-    worker: int
-    workers: int
-    chunk: int = 512
+    Process k reads everything up to its part's end but converts only its part: its time
+    is ``c[k+1]·r + (c[k+1] - c[k])·(1 - r)`` with ``r`` the read share. Equal times ``t``
+    give ``c[k+1] = t + c[k]·(1 - r)``, a geometric series, so earlier parts are longer.
+    """
+    keep = 1.0 - read_share
+    t = 1.0 / sum(keep ** i for i in range(parts))
+    cuts, at = [0], 0.0
+    for _ in range(parts - 1):
+        at = t + at * keep
+        cuts.append(int(size * at))
+    return [*cuts, _END]
 
-    def owns(self, index: int) -> bool:
-        return (index // self.chunk) % self.workers == self.worker
+
+def input_size(path: str) -> int:
+    """The bytes the reader will be handed: the file's size, or for gzip the size it
+    inflates to (its trailer holds it modulo 4 GiB: taken as at least the file's size)."""
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+        size = handle.seek(0, 2)
+        if not gzipped or size < 18:
+            return size
+        handle.seek(-4, 2)
+        inflated = int.from_bytes(handle.read(4), "little")
+    while inflated < size:
+        inflated += 1 << 32
+    return inflated
 
 
 class SplitPart:
-    """A :class:`~postconv.pipeline.Part`: the items of ``share`` converted, the others
-    read for the run ``state`` only."""
+    """A :class:`~postconv.pipeline.Part`: the items the reader starts on at positions
+    from ``start`` to before ``end``; the ones before are read for the run ``state``, as a
+    lookup of the fields it reads (the first :data:`FULL_ITEMS` whole, as the pipeline
+    judges whether a forced dialect fits by them)."""
 
-    def __init__(self, share: Share, state: RunState, limits: Limits) -> None:
-        self.owns: Callable[[int], bool] = share.owns
+    def __init__(self, start: int, end: int, state: RunState, limits: Limits) -> None:
+        self.start, self.end = start, end
         self.state = state
         self.limits = limits
         fields = state.fields
         self.fields = None if fields is not None and fields & _NOT_FROM_ITEM else fields
-        self._lighter: dict[str, tuple[Dialect, Mapper | None]] = {}
-
-    def _light(self, dialect: Dialect) -> tuple[Dialect, Mapper | None]:
-        """The dialect the others' items are read with, and its mapper (None: no state)."""
-        light = self._lighter.get(str(dialect.path))
-        if light is None:
-            lighter = dialect if self.fields is None else dialect.only(self.fields)
-            mapper = (None if self.fields == frozenset() else
-                      lighter.mapper(self.limits.max_field_chars, self.limits.max_lines))
-            light = self._lighter[str(dialect.path)] = (lighter, mapper)
-        return light
+        #: the indexes of this part's first item and of the next part's (None: not met)
+        self.first: int | None = None
+        self.stop: int | None = None
+        self._lighter: dict[str, Mapper | None] = {}
 
     def read(self, source: Input, dialect: Dialect,
              problem: Callable[[ReadProblem], None]) -> Iterator[RawItem]:
-        return raw_items(source, dialect, problem, (self.owns, self._light(dialect)[0]))
+        lookup = dialect if self.fields is None else dialect.only(self.fields)
+
+        def vary(index: int) -> Dialect:
+            """Asked by the reader before it starts on an item (or a run of them): where it
+            is then decides the item's part, in every process alike."""
+            at = source.bytes_read()
+            if self.first is None and at >= self.start:
+                self.first = index
+            if self.stop is None and at >= self.end:
+                self.stop = index
+            return dialect if self.first is not None or index < FULL_ITEMS else lookup
+
+        items = raw_items(source, dialect, problem, vary)
+        try:
+            for raw in items:
+                if self.stop is not None and raw.index >= self.stop:
+                    return  # the next part's first item: the reading is done here
+                yield raw
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def owns(self, index: int) -> bool:
+        return self.first is not None and index >= self.first
 
     def pass_over(self, raw: RawItem, mapper: Mapper, name: str) -> None:
         mapper.skip(raw)
-        light = self._light(mapper.dialect)[1]
+        light = self._light(mapper.dialect)
         if light is None:
             return
         try:
@@ -79,3 +126,13 @@ class SplitPart:
             self.state.remember(record)
         except Exception:  # the process that owns the item rejects it
             pass
+
+    def _light(self, dialect: Dialect) -> Mapper | None:
+        """The mapper of the fields the run state reads (None: it keeps none)."""
+        key = str(dialect.path)
+        if key not in self._lighter:
+            lighter = dialect if self.fields is None else dialect.only(self.fields)
+            self._lighter[key] = (None if self.fields == frozenset() else
+                                  lighter.mapper(self.limits.max_field_chars,
+                                                 self.limits.max_lines))
+        return self._lighter[key]

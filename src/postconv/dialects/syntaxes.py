@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import InputUnusable
 from ..read import RawItem, ReadProblem
@@ -18,10 +18,10 @@ from ..sources import Input
 if TYPE_CHECKING:
     from .engine import Dialect
 
-#: (owns, lighter): the items ``owns`` refuses are read as the ``lighter`` dialect reads
-#: them (a projection, :meth:`~.engine.Dialect.only`): see :mod:`postconv.split`.
-Skim = tuple[Callable[[int], bool], "Dialect"]
+#: The dialect to read the items from index n on as (see :func:`raw_items`).
+Vary = Callable[[int], "Dialect"]
 ProblemSink = Callable[[ReadProblem], None]
+L = TypeVar("L")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Syntax:
     #: the dialect of this syntax the first bytes are, among the candidates, or None
     pick: Callable[[bytes, list[Dialect]], Dialect | None]
     #: the raw items of an input in a dialect of this syntax
-    read: Callable[[Input, Dialect, ProblemSink, Skim | None], Iterator[RawItem]]
+    read: Callable[[Input, Dialect, ProblemSink, Vary | None], Iterator[RawItem]]
 
 
 # possessive: a long name is matched once, never tried again at each of its characters
@@ -97,20 +97,38 @@ def _pick_xml(text: bytes, dialects: list[Dialect]) -> Dialect | None:
 
 
 def _read_xml(source: Input, dialect: Dialect, problem: ProblemSink,
-              skim: Skim | None) -> Iterator[RawItem]:
+              vary: Vary | None) -> Iterator[RawItem]:
     from ..read.xml import read_items
 
-    lighter = None if skim is None else (skim[0], skim[1].xml_layout())
-    return read_items(source.stream, dialect.xml_layout(), lighter)
+    layout = dialect.xml_layout()
+    return read_items(source.stream, layout,
+                      _layouts(dialect, layout, vary, lambda d: d.xml_layout()))
 
 
 def _read_edifact(source: Input, dialect: Dialect, problem: ProblemSink,
-                  skim: Skim | None) -> Iterator[RawItem]:
+                  vary: Vary | None) -> Iterator[RawItem]:
     from ..read.edifact import EdifactLayout, read_interchange
 
-    light = None if skim is None else (skim[0], EdifactLayout.from_dialect(skim[1]))
-    return read_interchange(source.stream, EdifactLayout.from_dialect(dialect), source.head,
-                            problem, light)
+    layout = EdifactLayout.from_dialect(dialect)
+    return read_interchange(source.stream, layout, source.head, problem,
+                            _layouts(dialect, layout, vary, EdifactLayout.from_dialect))
+
+
+def _layouts(dialect: Dialect, layout: L, vary: Vary | None,
+             layout_of: Callable[[Dialect], L]) -> Callable[[int], L] | None:
+    """``vary`` as layouts: each dialect's made once, ``dialect``'s is ``layout``."""
+    if vary is None:
+        return None
+    made = {id(dialect): layout}
+
+    def layout_at(index: int) -> L:
+        chosen = vary(index)
+        found = made.get(id(chosen))
+        if found is None:
+            found = made[id(chosen)] = layout_of(chosen)
+        return found
+
+    return layout_at
 
 
 #: Tried in this order; XML last, as it is what anything else is taken for.
@@ -138,6 +156,10 @@ def detect_dialect(head: bytes, candidates: Iterable[Dialect] | None = None) -> 
 
 
 def raw_items(source: Input, dialect: Dialect, problem: ProblemSink,
-              skim: Skim | None = None) -> Iterator[RawItem]:
-    """The raw items of ``source`` in ``dialect``, by the reader of its syntax."""
-    return SYNTAXES[dialect.syntax].read(source, dialect, problem, skim)
+              vary: Vary | None = None) -> Iterator[RawItem]:
+    """The raw items of ``source`` in ``dialect``, by the reader of its syntax.
+
+    ``vary``: the dialect to read the items from index n on as (``dialect`` itself, or a
+    projection of it, :meth:`~.engine.Dialect.only`, whose items are then a lookup: see
+    :func:`postconv.read.xml.read_items`)."""
+    return SYNTAXES[dialect.syntax].read(source, dialect, problem, vary)

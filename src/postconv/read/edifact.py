@@ -365,21 +365,27 @@ def _check_count(elements: list[list[str]], actual: int, code: str, tag: str, wh
                                  f"has {actual} (truncated?)"))
 
 
+def _needed(layout: EdifactLayout, lookup: EdifactLayout) -> set[str]:
+    """The segments read at all in an item read as ``lookup`` (see :func:`read_interchange`)."""
+    needed = {layout.item, "UNB", "UNH", "UNT", "UNZ", *(lookup.item_tags or ())}
+    if needed & {*layout.nest, *layout.nest.values()}:  # nesting matters for what is read
+        needed.update(layout.nest, layout.nest.values())
+    return needed
+
+
 def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b"",
                      problem: Callable[[ReadProblem], None] | None = None,
-                     skim: tuple[Callable[[int], bool], EdifactLayout] | None = None,
+                     vary: Callable[[int], EdifactLayout] | None = None,
                      ) -> Iterator[RawItem]:
     """Yield the raw items of an EDIFACT interchange in order.
 
-    ``skim``: ``(owns, lighter)``: items whose index ``owns`` refuses keep only what the
-    ``lighter`` layout reads (see :func:`postconv.read.xml.read_items`).
+    ``vary``: the layout to read the items from index n on, asked at each item (see
+    :func:`postconv.read.xml.read_items`); in an item read with another layout than
+    ``layout`` (a lookup), the segments it does not read are passed over unparsed.
     """
     report = problem or (lambda p: None)
-    owns, lighter = skim if skim is not None else (None, layout)
-    # in a skimmed item, only these segments are read at all
-    needed = {layout.item, "UNB", "UNH", "UNT", "UNZ", *(lighter.item_tags or ())}
-    if needed & {*layout.nest, *layout.nest.values()}:  # nesting matters for what is read
-        needed.update(layout.nest, layout.nest.values())
+    needed: set[str] = set()  # in a lookup, only these segments are read at all
+    lookup: EdifactLayout | None = None
     qualifiers, nest, line_tag = layout.qualifiers, layout.nest, layout.line
     # segments that start or end something; any other segment of an item without release
     # characters is split into components only where the dialect reads it
@@ -392,9 +398,8 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
     parents: dict[str, str] = {}
     wanted = layout.wanted
     plans = layout.plans
-    skimming = False  # in an item another worker converts
-    # a tag that is not three characters long (no standard one is) needs a closer look
-    odd_tags = any(len(tag) != 3 for tag in needed if tag)
+    skimming = False  # in an item read as a lookup
+    odd_tags = False
     index = number = message_start = messages = 0
     in_message = closed = False
     blocks = segment_texts(stream, head)
@@ -467,9 +472,15 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
                 values = item.values
                 piece = None
                 parents = {}
-                reading = layout if owns is None or owns(index) else lighter
+                reading = layout if vary is None else vary(index)
                 wanted, plans = reading.wanted, reading.plans
-                skimming = reading is not layout and lighter.item_tags is not None
+                skimming = reading is not layout and reading.item_tags is not None
+                if skimming and reading is not lookup:
+                    lookup = reading
+                    needed = _needed(layout, reading)
+                    # a tag that is not three characters long (no standard one is) needs
+                    # a closer look
+                    odd_tags = any(len(tag) != 3 for tag in needed if tag)
                 _store(values, _key(tag, parsed, layout), parsed, reading)
                 continue
             if item is None:

@@ -187,7 +187,7 @@ def _flatten(element: Any, table: Table, values: Values, lines: list[Values] | N
 
 def _pick(element: Any, table: Table, selectors: tuple[str, ...], values: Values) -> None:
     """The texts of a few direct children, found by lxml (in C) instead of by a visit of
-    every child: for the items a worker only skims (see :func:`read_items`)."""
+    every child: for items read as a lookup (see :func:`read_items`)."""
     for child in element.iterchildren(*selectors):
         text = child.text
         if text is not None:
@@ -218,20 +218,25 @@ def _piece_or_deeper(child: Any, tag: str, values: Values, lines: list[Values],
 _EMPTY: Table = {}
 
 
-def read_items(stream: IO[bytes], layout: XmlLayout,
-               skim: tuple[Callable[[int], bool], XmlLayout] | None = None,
+#: The layout to read the items from index n on (see :func:`read_items`).
+Vary = Callable[[int], XmlLayout]
+
+
+def read_items(stream: IO[bytes], layout: XmlLayout, vary: Vary | None = None,
                cut: bool = True) -> Iterator[RawItem]:
     """Yield the raw items of an XML document in document order.
 
     The document is parsed in runs of whole items (see :mod:`.xmlcut`); where it cannot
     be, iterparse reads on, with the same result (``cut=False``: iterparse alone, the
-    reference the tests hold the runs to). ``skim``: ``(owns, lighter)``: items whose
-    index ``owns`` refuses are read with the ``lighter`` layout only (a worker that
-    converts part of a file, see :mod:`postconv.parallel`, still needs a few values of
-    the others). A run holding none of the items ``owns`` takes is skimmed as bytes
-    where that is certain (see :mod:`.xmlskim`), else parsed.
+    reference the tests hold the runs to).
+
+    ``vary``: the layout to read the items from index n on, asked before each run and
+    each item (``layout`` reads the header, and is the answer of a plain reading). An
+    item read with another layout is a *lookup*: a few of its values, its errors looked
+    for by whoever asks for it another way, so a run of such items is skimmed as bytes
+    where that is certain (see :mod:`.xmlskim`) instead of parsed.
     """
-    reader = _Items(layout, skim)
+    reader = _Items(layout, vary)
     guard = NodeGuard(stream)
     cutter = Cutter(guard, layout.item if cut else "*")
     with raising_failure(guard):
@@ -241,34 +246,13 @@ def read_items(stream: IO[bytes], layout: XmlLayout,
 def _runs(reader: _Items, cutter: Cutter) -> Iterator[RawItem]:
     """The items of every run the cutter gives, parsed or skimmed (see :func:`read_items`)."""
     for run in cutter.runs():
-        plan = None
-        if reader.skimmer is not None and run.parse and run.first_line > 1 and not run.last:
-            plan = reader.plan(run)
-        if plan is None:
-            if (yield from _read(reader, cutter, run)):
-                return
-            continue
-        skimmed, owned = plan
-        if owned is not None and owned[0] == run.start:  # this reader's items first
-            head = cutter.part(run, *owned)
-            root = _parsed(head)
-            if root is None:  # read the run as a whole: the error is found as it would be
-                if (yield from _read(reader, cutter, run)):
-                    return
+        if reader.vary is not None and run.parse and run.first_line > 1 and not run.last:
+            found = reader.skim(run)
+            if found is not None:
+                yield from found
                 continue
-            yield from reader.of_tree(root, head)
-            owned = None
-        yield from reader.skimmed(skimmed)
-        if owned is not None and (yield from _read(reader, cutter, cutter.part(run, *owned))):
+        if (yield from _read(reader, cutter, run)):
             return
-
-
-def _parsed(run: Run) -> Any:
-    """The tree of ``run``, or None if it does not parse."""
-    try:
-        return parse_document(run.data)
-    except XmlSyntaxError:
-        return None
 
 
 def _read(reader: _Items, cutter: Cutter, run: Run) -> Generator[RawItem, None, bool]:
@@ -296,45 +280,33 @@ def _read(reader: _Items, cutter: Cutter, run: Run) -> Generator[RawItem, None, 
 class _Items:
     """Turns item and header elements into raw items, counting items across runs."""
 
-    def __init__(self, layout: XmlLayout,
-                 skim: tuple[Callable[[int], bool], XmlLayout] | None) -> None:
+    def __init__(self, layout: XmlLayout, vary: Vary | None) -> None:
         self.layout = layout
+        self.vary = vary
         self.tags = [layout.item] if layout.header is None else [layout.item, layout.header]
-        self.owns: Callable[[int], bool] | None = None
-        self.lighter = layout
-        self.skimmer: Skimmer | None = None
-        if skim is not None:
-            self.owns, self.lighter = skim
-            self.skimmer = _skimmer(layout, self.lighter)
+        self._skimmers: dict[int, Skimmer | None] = {}
         self.header: Values = {}
         self.index = 0
 
-    def plan(self, run: Run) -> tuple[list[Values], tuple[int, int] | None] | None:
-        """How to read a run with items this reader only skims: (their values, skimmed
-        as bytes; the stretch of the run holding the items it converts, to parse: at its
-        start or its end, or None). None: parse the run as a whole (the bytes alone cannot
-        tell, or owned and skimmed items alternate more than once)."""
-        owns, first = self.owns, self.index
-        assert owns is not None and self.skimmer is not None
-        found = self.skimmer.items(run.data, run.start, run.end)
-        if not found:
+    def skim(self, run: Run) -> list[RawItem] | None:
+        """The items of a run read as a lookup (see :func:`read_items`), taken from its
+        bytes; None when the run is to be parsed (not a lookup, or the bytes alone cannot
+        tell)."""
+        vary, first = self.vary, self.index
+        assert vary is not None
+        lookup = vary(first)
+        if lookup is self.layout:
             return None
-        owned = [owns(index) for index in range(first, first + len(found))]
-        switch = owned.index(not owned[0]) if not all(o == owned[0] for o in owned) else 0
-        if switch and owned[switch:].count(owned[0]):
-            return None
-        if not switch:
-            return None if owned[0] else ([values for values, _ in found], None)
-        cut = found[switch][1]
-        if owned[0]:
-            return [values for values, _ in found[switch:]], (run.start, cut)
-        return [values for values, _ in found[:switch]], (cut, run.end)
-
-    def skimmed(self, found: list[Values]) -> list[RawItem]:
-        """Raw items of skimmed values (not written by this reader, so not located)."""
-        first, header = self.index, self.header
-        self.index = first + len(found)
-        return [RawItem(values, [], first + n, None, header) for n, values in enumerate(found)]
+        if id(lookup) not in self._skimmers:
+            self._skimmers[id(lookup)] = _skimmer(self.layout, lookup)
+        skimmer = self._skimmers[id(lookup)]
+        found = skimmer.items(run.data, run.start, run.end) if skimmer is not None else None
+        if not found or any(vary(first + n) is not lookup for n in range(1, len(found))):
+            return None  # (every item of a skimmed run is read as the same lookup)
+        header = self.header
+        self.index = first + len(found)  # (not written from here, so not located)
+        return [RawItem(values, [], first + n, None, header)
+                for n, (values, _) in enumerate(found)]
 
     def of_tree(self, root: Any, run: Run) -> Iterator[RawItem]:
         """The items of one parsed run. Where every item and header is a child of the
@@ -354,25 +326,25 @@ class _Items:
         layout = self.layout
         item_tag = layout.item
         item_root = layout.item_keys.root
-        owns, lighter = self.owns, self.lighter
-        light_root = lighter.item_keys.root
+        vary = self.vary
         offset, first_line = run.line_offset, run.first_line
         for element in elements:
             if _local(element.tag) == item_tag:
                 index = self.index
                 values: Values = {}
                 lines: list[Values] = []
-                if owns is None or owns(index):
+                lookup = layout if vary is None else vary(index)
+                if lookup is layout:
                     if item_root.attributes:
                         _attributes(element, "", values)
                     _flatten(element, layout.item_table, values, lines, layout)
-                elif lighter.item_selectors is not None:
-                    _pick(element, lighter.item_table, lighter.item_selectors, values)
+                elif lookup.item_selectors is not None:
+                    _pick(element, lookup.item_table, lookup.item_selectors, values)
                 else:
-                    if light_root.attributes:
+                    if lookup.item_keys.root.attributes:
                         _attributes(element, "", values)
-                    if lighter.item_table:
-                        _flatten(element, lighter.item_table, values, None, lighter)
+                    if lookup.item_table:
+                        _flatten(element, lookup.item_table, values, None, lookup)
                 yield RawItem(values, lines, index, element.sourceline + offset, self.header)
                 self.index = index + 1
             elif element.sourceline >= first_line:  # a header of the prolog is read once
@@ -382,11 +354,11 @@ class _Items:
                 release(element)
 
 
-def _skimmer(layout: XmlLayout, lighter: XmlLayout) -> Skimmer | None:
-    """A skimmer for the items read with ``lighter``, if it reads only texts of direct
+def _skimmer(layout: XmlLayout, lookup: XmlLayout) -> Skimmer | None:
+    """A skimmer for the items read with ``lookup``, if it reads only texts of direct
     children (or nothing) and the names are plain ASCII."""
-    table = lighter.item_table
-    if lighter.item_selectors is None and (table or lighter.item_keys.root.attributes):
+    table = lookup.item_table
+    if lookup.item_selectors is None and (table or lookup.item_keys.root.attributes):
         return None
     names = [layout.item, *table, *([layout.header] if layout.header else [])]
     if not all(name.isascii() and name != "*" for name in names):

@@ -257,17 +257,6 @@ class Cutter:
                    line - first_line, last, start=len(head), end=len(head) + len(run),
                    column=column)
 
-    def part(self, run: Run, begin: int, stop: int) -> Run:
-        """The bytes of ``run`` from ``begin`` to ``stop`` (item start tags, or its end) as a
-        run of their own, placed where they are in the input."""
-        data = run.data
-        line = run.first_line + run.line_offset + data.count(b"\n", run.start, begin)
-        before = data.rfind(b"\n", run.start, begin)
-        text = data[before + 1 if before >= 0 else run.start:begin]
-        start = 0 if before >= 0 else run.column
-        column = UNKNOWN_COLUMN if start < 0 or not text.isascii() else start + len(text)
-        return self._document(data[begin:stop], line, column, run.last and stop == run.end)
-
     def _without_closing(self, run: Run) -> bytes:
         """``run``'s document without the end tags added to it."""
         return run.data if run.last else run.data[:len(run.data) - len(self._closing)]

@@ -211,7 +211,15 @@ def test_small_input_and_stdin_are_not_split(tmp_path):
 def test_dead_worker_fails_the_input_in_a_run(tmp_path, small_chunks, monkeypatch):
     path = _document(tmp_path / "in.xml", 30)
     monkeypatch.setattr(runner, "worth_splitting", lambda spec: True)
-    monkeypatch.setattr(split.SplitPart, "read", lambda *args: os._exit(9))
+    parent = os.getpid()
+    real = split.SplitPart.read
+
+    def dies(self, *args):
+        if os.getpid() != parent:  # every worker dies
+            os._exit(9)
+        return real(self, *args)
+
+    monkeypatch.setattr(split.SplitPart, "read", dies)
     target = tmp_path / "out.jsonl"
     result = runner.run(Converter(profile="us", as_of=AS_OF), [str(path)],
                         runner.RunOptions(output=str(target), jobs=2))
@@ -235,26 +243,24 @@ def test_every_part_of_a_split_input_converts_some_items(tmp_path, small_chunks,
     assert parts[-1].items_read == 120  # the last part's process read the whole input
 
 
-def test_parts_that_do_not_join_up_are_converted_again_in_one_process(tmp_path,
-                                                                      small_chunks,
-                                                                      monkeypatch):
-    path = _document(tmp_path / "in.xml", 60, repeats={50: 1})
-    monkeypatch.setattr(parallel, "_joined", lambda parts: False)
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_when_a_part_does_not_start_where_the_one_before_stopped_the_rest_is_converted_here(
+        tmp_path, small_chunks, monkeypatch, jobs):
+    path = _document(tmp_path / "in.xml", 90, repeats={80: 1, 85: 60})
+    real = parallel._result
+    told = []
+
+    def shifted(future, watch=None):
+        done = real(future, watch)
+        told.append(done)
+        return done._replace(first=done.first + 1)  # as if it had read differently
+
+    monkeypatch.setattr(parallel, "_result", shifted)
     expected, summary = _sequential(path, "csv")
-    got, merged = _split(path, "csv", 2)
+    got, merged = _split(path, "csv", jobs)
+    assert len(told) == 1  # the first part after this process's, then the rest here
     assert got == expected and merged.to_json() == summary.to_json()
-
-
-def test_parts_join_up_when_each_starts_where_the_one_before_stopped():
-    def done(first, stop, error=None):
-        return parallel.Done(InputSummary("x", error=error), b"", first, stop)
-
-    assert parallel._joined([done(0, 40), done(40, 90), done(90, None)])
-    assert parallel._joined([done(None, None)])  # no item at all
-    assert parallel._joined([done(0, 40), done(40, None, error="broken")])
-    assert not parallel._joined([done(0, 40), done(41, None)])
-    assert not parallel._joined([done(0, 40), done(None, None)])
-    assert not parallel._joined([done(3, None)])
+    assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 2
 
 
 @pytest.mark.parametrize("parts", [1, 2, 3, 8])

@@ -31,6 +31,7 @@ from . import interrupts
 from .errors import PostconvError, one_line
 from .pipeline import Converter
 from .scratch import scratch_folder
+from .split import END as _END
 from .split import SplitPart, input_size, part_cuts
 from .summary import InputSummary
 from .write import Writer, output_format
@@ -186,52 +187,55 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
               summary: InputSummary) -> None:
     """Convert one input with ``jobs`` processes into ``writer``; fill in ``summary``.
 
-    The parts are written once every part up to the one that ends the input is done and
-    they join up (each part starts where the one before stopped); if they do not (the
-    processes read the input differently), the input is converted again here.
+    This process converts the first part straight into ``writer`` while ``jobs - 1``
+    workers convert the others into body files, appended in order as each is done. A
+    part must start where the one before stopped; if one does not (its process read the
+    input differently), the rest of the input is converted here instead.
     """
     global _PROGRESS
     cuts = part_cuts(input_size(spec), jobs)
-    watch = _Watch(converter, [spec] * jobs, one_input=True)
+    watch = _Watch(converter, [spec] * jobs, one_input=True)  # (slot 0: this process)
     _PROGRESS = watch.shared
-    with interrupts.deferred(), scratch_folder() as folder, _pool(converter, jobs) as pool:
+    with interrupts.deferred(), scratch_folder() as folder, \
+            _pool(converter, jobs - 1) as pool:
         with interrupts.held():
             futures = [pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt,
-                                   (cuts[n], cuts[n + 1])) for n in range(jobs)]
+                                   (cuts[n], cuts[n + 1])) for n in range(1, jobs)]
         _PROGRESS = None
-        parts: list[Done] = []
-        for future in futures:
-            parts.append(_result(future, watch))
-            end = parts[-1]
-            if end.summary.error or end.stop is None:
+        last = _convert_here(converter, spec, SplitPart(cuts[0], cuts[1], converter.checker.state,
+                                                        converter.limits), writer, summary)
+        for n, future in enumerate(futures, start=1):
+            if last.summary.error or last.stop is None:
                 break  # it read as far as one process would have
-        _stop(pool)  # the parts after the end are not needed
-        if not _joined(parts):
-            try:
-                for record in converter.records(spec, summary):
-                    writer.write(record)
-            except PostconvError as exc:
-                summary.error, summary.exit_code = one_line(str(exc)), exc.exit_code
-            return
-        for n, part in enumerate(parts):
+            done = _result(future, watch)
+            if done.first != last.stop:  # the rest is converted here
+                converter.checker.state.clear()
+                rest = SplitPart(0, _END, converter.checker.state, converter.limits,
+                                 first=last.stop)
+                last = _convert_here(converter, spec, rest, writer, summary)
+                break
             with open(os.path.join(folder, f"{n}.part"), "rb") as body:
-                writer.append_body(body, part.summary.records_written)
-            _add(summary, part.summary)
-        last = parts[-1].summary
-        summary.format, summary.items_read = last.format, last.items_read
-        summary.problems = list(last.problems)
-        summary.error, summary.exit_code = last.error, last.exit_code
+                writer.append_body(body, done.summary.records_written)
+            _add(summary, done.summary)
+            last = done
+        _stop(pool)  # the parts after the end are not needed
+        end = last.summary
+        summary.format, summary.items_read = end.format, end.items_read
+        summary.problems = list(end.problems)
+        summary.error, summary.exit_code = end.error, end.exit_code
 
 
-def _joined(parts: list[Done]) -> bool:
-    """Whether each part starts where the one before stopped (the first at item 0, or
-    with no item at all)."""
-    expected: int | None = 0
-    for n, part in enumerate(parts):
-        if part.first != expected and not (n == 0 and part.first is None):
-            return False
-        expected = part.stop
-    return True
+def _convert_here(converter: Converter, spec: str, part: SplitPart, writer: Writer,
+                  summary: InputSummary) -> Done:
+    """Convert ``part`` of ``spec`` in this process into ``writer``, counted in ``summary``."""
+    own = InputSummary(spec)
+    try:
+        for record in converter.records(spec, own, part):
+            writer.write(record)
+    except PostconvError as exc:
+        own.error, own.exit_code = one_line(str(exc)), exc.exit_code
+    _add(summary, own)
+    return Done(own, b"", part.first, part.stop)
 
 
 def _add(summary: InputSummary, part: InputSummary) -> None:

@@ -35,7 +35,8 @@ _NOT_FROM_ITEM = frozenset({"origin_post", "destination_post", "source", "compli
 #: lookup of a few values (measured on bench/'s inputs: 0.14 for ITMATT XML, whose runs
 #: of such items are skimmed as bytes, 0.15 for CUSITM EDIFACT).
 READ_SHARE = 0.15
-_END = 1 << 62
+#: The end of the last part: past any input.
+END = 1 << 62
 #: Items read whole in every process, whatever its part (see :class:`SplitPart`).
 FULL_ITEMS = FIT_ITEMS
 
@@ -53,7 +54,7 @@ def part_cuts(size: int, parts: int, read_share: float = READ_SHARE) -> list[int
     for _ in range(parts - 1):
         at = t + at * keep
         cuts.append(int(size * at))
-    return [*cuts, _END]
+    return [*cuts, END]
 
 
 def input_size(path: str) -> int:
@@ -77,14 +78,16 @@ class SplitPart:
     lookup of the fields it reads (the first :data:`FULL_ITEMS` whole, as the pipeline
     judges whether a forced dialect fits by them)."""
 
-    def __init__(self, start: int, end: int, state: RunState, limits: Limits) -> None:
+    def __init__(self, start: int, end: int, state: RunState, limits: Limits,
+                 first: int | None = None) -> None:
         self.start, self.end = start, end
         self.state = state
         self.limits = limits
         fields = state.fields
         self.fields = None if fields is not None and fields & _NOT_FROM_ITEM else fields
-        #: the indexes of this part's first item and of the next part's (None: not met)
-        self.first: int | None = None
+        #: the indexes of this part's first item and of the next part's (None: not met);
+        #: ``first`` given: the part starts at that item, wherever it is
+        self.first = first
         self.stop: int | None = None
         self._lighter: dict[str, Mapper | None] = {}
 
@@ -100,7 +103,8 @@ class SplitPart:
                 self.first = index
             if self.stop is None and at >= self.end:
                 self.stop = index
-            return dialect if self.first is not None or index < FULL_ITEMS else lookup
+            whole = index < FULL_ITEMS or (self.first is not None and index >= self.first)
+            return dialect if whole else lookup
 
         items = raw_items(source, dialect, problem, vary)
         try:

@@ -149,3 +149,27 @@ def test_scratch_folders_of_dead_runs_are_removed_and_living_ones_kept(tmp_path)
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE")
+@pytest.mark.parametrize("inputs", [1, 2], ids=["split-input", "several-inputs"])
+def test_a_full_scratch_folder_ends_the_run_with_a_write_error_naming_it(tmp_path, inputs):
+    """A worker's body file that cannot be written (the disk of TMPDIR full; here a file
+    size limit) ends the run with exit 74 and a message naming the scratch folder, and
+    leaves nothing behind."""
+    import resource
+
+    files = _inputs(tmp_path, inputs, items=9000 if inputs == 1 else 6000)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit: EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    proc = subprocess.run([sys.executable, "-m", "postconv", "convert", *files, "--jobs", "2",
+                           "-q"], cwd=REPO, capture_output=True, preexec_fn=small_files,
+                          env={**os.environ, "TMPDIR": str(temp)}, timeout=120)
+    assert proc.returncode == 74, proc.stderr
+    assert b"the scratch folder, in TMPDIR): write error: File too large" in proc.stderr
+    assert not list(temp.iterdir())

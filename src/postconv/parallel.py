@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from . import interrupts
-from .errors import PostconvError, one_line
+from .errors import OutputWriteError, PostconvError, one_line
 from .pipeline import Converter
 from .scratch import scratch_folder
 from .split import END as _END
@@ -73,15 +73,19 @@ def _work(n: int, spec: str, fragment: str, fmt: str,
             shared[2 * n], shared[2 * n + 1] = summary.items_read, bytes_read
 
         converter.progress = tell
-    with open(fragment, "wb") as out:
-        writer = output_format(fmt).body(out)
-        try:
-            for record in converter.records(spec, summary, part):
-                writer.write(record)
-        except PostconvError as exc:
-            summary.error = one_line(str(exc))
-            summary.exit_code = exc.exit_code
-        writer.close()
+    try:
+        with open(fragment, "wb") as out:
+            writer = output_format(fmt).body(out)
+            try:
+                for record in converter.records(spec, summary, part):
+                    writer.write(record)
+            except PostconvError as exc:
+                summary.error = one_line(str(exc))
+                summary.exit_code = exc.exit_code
+            writer.close()
+    except OSError as exc:  # (reading errors are the input's, above): the scratch folder
+        raise OutputWriteError(f"{os.path.dirname(fragment)} (the scratch folder, in TMPDIR): "
+                               f"write error: {exc.strerror or exc}") from None
     keys = converter.checker.state.keys() if part is None else b""
     return Done(summary, keys, *((None, None) if part is None else (part.first, part.stop)))
 

@@ -243,9 +243,9 @@ def test_every_part_of_a_split_input_converts_some_items(tmp_path, small_chunks,
     assert parts[-1].items_read == 120  # the last part's process read the whole input
 
 
-@pytest.mark.parametrize("jobs", [2, 3])
+@pytest.mark.parametrize(("jobs", "fmt"), [(2, "csv"), (3, "csv"), (2, "parquet")])
 def test_when_a_part_does_not_start_where_the_one_before_stopped_the_rest_is_converted_here(
-        tmp_path, small_chunks, monkeypatch, jobs):
+        tmp_path, small_chunks, monkeypatch, jobs, fmt):
     path = _document(tmp_path / "in.xml", 90, repeats={80: 1, 85: 60})
     real = parallel._result
     told = []
@@ -256,9 +256,9 @@ def test_when_a_part_does_not_start_where_the_one_before_stopped_the_rest_is_con
         return done._replace(first=done.first + 1)  # as if it had read differently
 
     monkeypatch.setattr(parallel, "_result", shifted)
-    expected, summary = _sequential(path, "csv")
-    got, merged = _split(path, "csv", jobs)
-    assert len(told) == 1  # the first part after this process's, then the rest here
+    expected, summary = _sequential(path, fmt)
+    got, merged = _split(path, fmt, jobs)
+    assert len(told) == 1  # the first part from a worker, then the rest here
     assert got == expected and merged.to_json() == summary.to_json()
     assert merged.findings["DUPLICATE_TRACKING_NUMBER"] == 2
 

@@ -191,31 +191,37 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
               summary: InputSummary) -> None:
     """Convert one input with ``jobs`` processes into ``writer``; fill in ``summary``.
 
-    This process converts the first part straight into ``writer`` while ``jobs - 1``
-    workers convert the others into body files, appended in order as each is done. A
-    part must start where the one before stopped; if one does not (its process read the
-    input differently), the rest of the input is converted here instead.
+    Workers convert the parts into body files, appended in order as each is done; the
+    first part this process converts straight into ``writer`` meanwhile, unless the
+    format's writer holds rows in memory (Parquet's row groups: then no process holds
+    both that and a conversion). A part must start where the one before stopped; if one
+    does not (its process read the input differently), the rest of the input is
+    converted here instead.
     """
     global _PROGRESS
     cuts = part_cuts(input_size(spec), jobs)
-    watch = _Watch(converter, [spec] * jobs, one_input=True)  # (slot 0: this process)
+    here = 1 if output_format(fmt).joinable else 0  # parts converted in this process
+    watch = _Watch(converter, [spec] * jobs, one_input=True)  # (slot n: part n)
     _PROGRESS = watch.shared
     with interrupts.deferred(), scratch_folder() as folder, \
-            _pool(converter, jobs - 1) as pool:
+            _pool(converter, jobs - here) as pool:
         with interrupts.held():
-            futures = [pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt,
-                                   (cuts[n], cuts[n + 1])) for n in range(1, jobs)]
+            futures = {n: pool.submit(_work, n, spec, os.path.join(folder, f"{n}.part"), fmt,
+                                      (cuts[n], cuts[n + 1])) for n in range(here, jobs)}
         _PROGRESS = None
-        last = _convert_here(converter, spec, SplitPart(cuts[0], cuts[1], converter.checker.state,
-                                                        converter.limits), writer, summary)
-        for n, future in enumerate(futures, start=1):
-            if last.summary.error or last.stop is None:
+        last: Done | None = None
+        if here:
+            last = _convert_here(converter, spec, SplitPart(
+                cuts[0], cuts[1], converter.checker.state, converter.limits), writer, summary)
+        for n in range(here, jobs):
+            if last is not None and (last.summary.error or last.stop is None):
                 break  # it read as far as one process would have
-            done = _result(future, watch)
-            if done.first != last.stop:  # the rest is converted here
-                converter.checker.state.clear()
+            done = _result(futures[n], watch)
+            expected = 0 if last is None else last.stop
+            if done.first != expected and not (n == 0 and done.first is None):
+                converter.checker.state.clear()  # the rest is converted here
                 rest = SplitPart(0, _END, converter.checker.state, converter.limits,
-                                 first=last.stop)
+                                 first=expected)
                 last = _convert_here(converter, spec, rest, writer, summary)
                 break
             with open(os.path.join(folder, f"{n}.part"), "rb") as body:
@@ -223,6 +229,7 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
             _add(summary, done.summary)
             last = done
         _stop(pool)  # the parts after the end are not needed
+        assert last is not None
         end = last.summary
         summary.format, summary.items_read = end.format, end.items_read
         summary.problems = list(end.problems)

@@ -3,14 +3,15 @@
 Used by :func:`postconv.parallel.run_split`. The input is cut at byte offsets into as
 many parts as there are processes (:func:`part_cuts`). Every process reads the input from
 its start with the plain reader, exactly as one process would; an item belongs to the
-part in which the reader's position is when it hands the item over (the same in every
-process: the same code reads the same bytes). A process takes in the items before its
-part only as far as the run state needs (:attr:`~postconv.check.seen.RunState.fields`,
+part in which the reader's position lies when it starts on the item (the same in every
+process: the same code reads the same bytes). A process reads the items before its part
+as a lookup of what the run state needs (:attr:`~postconv.check.seen.RunState.fields`,
 through the dialect projected on them, :meth:`~postconv.dialects.Dialect.only`; their
 message headers through :meth:`~postconv.dialects.Mapper.skip`), converts its own, and
 stops reading where the next part begins. So "already seen", header findings, errors and
 the input's problems are those of one process, and the last process, which reads the
-whole input, sees every problem of it.
+whole input, sees every problem of it. Each part records the index of its first item and
+of the next part's, for the run to check that the parts join up.
 
 This is the one place that knows what a process of a split input does; the pipeline
 sees it as a :class:`~postconv.pipeline.Part`.
@@ -44,8 +45,8 @@ FULL_ITEMS = FIT_ITEMS
 def part_cuts(size: int, parts: int, read_share: float = READ_SHARE) -> list[int]:
     """Byte offsets ``[0, c1, …, end]`` that give ``parts`` processes the same work.
 
-    Process k reads everything up to its part's end but converts only its part: its time
-    is ``c[k+1]·r + (c[k+1] - c[k])·(1 - r)`` with ``r`` the read share. Equal times ``t``
+    Process k looks up the items before its part and converts its own: its time is
+    ``c[k+1]·r + (c[k+1] - c[k])·(1 - r)`` with ``r`` the share a lookup costs. Equal times ``t``
     give ``c[k+1] = t + c[k]·(1 - r)``, a geometric series, so earlier parts are longer.
     """
     keep = 1.0 - read_share

@@ -202,8 +202,12 @@ class ParquetWriter:
 
 
 class ArrowBodyWriter(ParquetWriter):
-    """Records as an Arrow IPC stream: the body a :class:`ParquetWriter` appends."""
+    """Records as an Arrow IPC stream: the body a :class:`ParquetWriter` appends (its
+    batches written as they are made: the document cuts the row groups)."""
 
     @staticmethod
     def _open(stream: IO[bytes]) -> Any:
         return pa.ipc.new_stream(stream, _SCHEMA)
+
+    def _add(self, batch: pa.RecordBatch) -> None:
+        self._out.write_batch(batch)

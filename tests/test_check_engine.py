@@ -298,3 +298,9 @@ def test_unique_in_run_on_another_field_is_refused(tmp_path):
     assert result.returncode == 78
     assert f"invoice.toml:{line}: " in result.stderr.decode()
     assert "unique_in_run works on tracking_number only" in result.stderr.decode()
+    # so --jobs 2 cannot disagree with --jobs 1 on it: both refuse it, byte for byte
+    inputs = [str(SAMPLES / "jpa-20261122.xml"), str(SAMPLES / "gba-20261120.xml")]
+    one, two = (run("convert", *inputs, "--profile", str(copy), "--jobs", jobs)
+                for jobs in ("1", "2"))
+    assert one.returncode == two.returncode == 78 and one.stdout == two.stdout == b""
+    assert one.stderr == two.stderr == result.stderr

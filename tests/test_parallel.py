@@ -284,3 +284,32 @@ def test_the_size_of_a_gzip_input_is_what_it_inflates_to(tmp_path):
     plain.write_bytes(data)
     assert split.input_size(str(packed)) == len(data)
     assert split.input_size(str(plain)) == len(data)
+
+
+def test_a_profile_whose_run_state_needs_whole_items_splits_with_the_same_bytes(
+        tmp_path, small_chunks):
+    """A unique_in_run rule with a condition: the items before a part are read whole
+    (the state depends on more than the tracking number), with the same result."""
+    import re
+
+    from postconv.check import load_profile
+    from postconv.check.engine import package_file
+
+    text = package_file("profiles/us.toml").read_text()
+    mine = tmp_path / "mine.toml"
+    mine.write_text(re.sub(r'(check = "unique_in_run"\n)', r'\1when = "goods"\n', text))
+    assert Checker(load_profile(mine)).state.fields is None
+    path = _document(tmp_path / "in.xml", 100, repeats={3: 1, 40: 39, 99: 0})
+    expected = run("convert", str(path), "--profile", str(mine), "--as-of", "2026-11-27",
+                   "--jobs", "1")
+    got = _split_with(path, mine)
+    assert got == expected.stdout and expected.stdout.count(b"DUPLICATE_TRACKING_NUMBER")
+
+
+def _split_with(path: Path, profile: Path) -> bytes:
+    converter = Converter(profile=str(profile), as_of=AS_OF)
+    out = io.BytesIO()
+    writer = make_writer("jsonl", out)
+    parallel.run_split(converter, str(path), 2, "jsonl", writer, InputSummary(str(path)))
+    writer.close()
+    return out.getvalue()

@@ -8,10 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from itmatt_gen import generate, write_cusitm, write_itmatt
 
 from conftest import records, run
-from postconv import parallel, runner, split
+from postconv import parallel, runner, sources, split
 from postconv.check import Checker
 from postconv.errors import PostconvError
 from postconv.pipeline import Converter
@@ -67,6 +69,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     part has some (a part is where the reader is when it starts on an item)."""
     monkeypatch.setattr(xmlcut, "BLOCK", 3000)
     monkeypatch.setattr(edifact, "CHUNK", 512)
+    monkeypatch.setattr(sources, "HEAD_BYTES", 4096)  # (also the input's read buffer)
 
 
 @pytest.fixture(params=[2048, 6000], ids=lambda b: f"block{b}")
@@ -313,3 +316,38 @@ def _split_with(path: Path, profile: Path) -> bytes:
     parallel.run_split(converter, str(path), 2, "jsonl", writer, InputSummary(str(path)))
     writer.close()
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def mixed_inputs(tmp_path_factory):
+    """An ITMATT and a CUSITM input with repeats early, late and across any cut."""
+    folder = tmp_path_factory.mktemp("cuts")
+    xml = _document(folder / "in.xml", 70, repeats={5: 1, 33: 30, 69: 2})
+    items = list(generate(50, seed=9, defect_rate=0.3))
+    items[44].data["id"] = items[4].data["id"]
+    buffer = io.StringIO()
+    write_cusitm(buffer, items)
+    edi = folder / "in.edi"
+    edi.write_text(buffer.getvalue(), encoding="utf-8")
+    return {"xml": xml, "edi": edi}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(syntax=st.sampled_from(["xml", "edi"]),
+       shares=st.lists(st.floats(0.0, 1.2), min_size=1, max_size=3))
+def test_wherever_the_parts_are_cut_the_bytes_are_those_of_one_process(
+        mixed_inputs, syntax, shares):
+    """Parts cut anywhere (empty ones, past the end, several in one read) give the bytes
+    and the summary of one process."""
+    path = mixed_inputs[syntax]
+    size = path.stat().st_size
+    cuts = [0, *sorted(int(size * share) for share in shares), split.END]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xmlcut, "BLOCK", 3000)
+        patch.setattr(edifact, "CHUNK", 512)
+        patch.setattr(sources, "HEAD_BYTES", 4096)
+        patch.setattr(parallel, "part_cuts", lambda size, parts: cuts)
+        expected, summary = _sequential(path, "jsonl")
+        got, merged = _split(path, "jsonl", len(cuts) - 1)
+    assert got == expected and merged.to_json() == summary.to_json()

@@ -420,7 +420,7 @@ def read_interchange(stream: IO[bytes], layout: EdifactLayout, head: bytes = b""
             number += 1
             if skimming and body[:3] not in needed \
                     and (not odd_tags or body.split(separator, 1)[0] not in needed):
-                continue  # a segment of an item another worker converts, not needed here
+                continue  # a segment of a lookup, not needed here
             if item is not None and wanted is not None and release not in body:
                 tag, *elements = body.split(separator)
                 if tag not in structural:  # the hot path: inline, split only where read

@@ -1,17 +1,19 @@
 """Skim a run of items as bytes: how many items, and a few texts of each, without parsing.
 
-A worker that converts part of a shared input (see :mod:`postconv.parallel`) still needs
-the other items' tracking numbers, but parsing them costs more than it then does with
-them. In a *plain* run — no comment, CDATA section, processing instruction or DOCTYPE —
-every ``<`` of a well-formed document begins a tag (it is not allowed in text or
-attribute values), so the tags can be found by their bytes alone.
+For a run of items read as a lookup (a few values of each, see
+:func:`postconv.read.xml.read_items`), parsing costs more than what is done with them:
+the process of one part of a split input looks up the tracking numbers of the items
+before its part (:mod:`postconv.split`). In a *plain* run — no comment, CDATA section,
+processing instruction or DOCTYPE — every ``<`` of a well-formed document begins a tag
+(it is not allowed in text or attribute values), so the tags can be found by their bytes
+alone.
 
 The skim answers only for such runs, and only when the answer is certain; anything else
 (a nested item, a header element, a self-closing tag where depth matters, an entity or a
 non-ASCII byte in a text it reads, a qualified name with two colons) gives None, and the
-run is parsed as usual. Whether the run is well-formed the skim does not know: the
-worker that owns the run's items parses it and reports its errors, and the parent stops
-the output there (:func:`postconv.parallel.run_split`).
+run is parsed as usual. Whether the run is well-formed the skim does not know: whoever
+reads a lookup checks those bytes another way (a split input's process whose part holds
+the run parses it and reports its errors, and the output stops there).
 """
 
 from __future__ import annotations

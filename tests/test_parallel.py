@@ -351,3 +351,16 @@ def test_wherever_the_parts_are_cut_the_bytes_are_those_of_one_process(
         expected, summary = _sequential(path, "jsonl")
         got, merged = _split(path, "jsonl", len(cuts) - 1)
     assert got == expected and merged.to_json() == summary.to_json()
+
+
+def test_a_split_input_reports_one_progress_of_its_parts_together(tmp_path, small_chunks):
+    path = _document(tmp_path / "in.xml", 2500)
+    converter = Converter(profile="us", as_of=AS_OF)
+    told: list[tuple[int, int]] = []
+    converter.progress = lambda summary, at: told.append((summary.items_read, at))
+    writer = make_writer("jsonl", io.BytesIO())
+    parallel.run_split(converter, str(path), 2, "jsonl", writer, InputSummary(str(path)))
+    assert told and all(items <= 2500 and at <= path.stat().st_size for items, at in told)
+    # the first part's own count, then both parts' together: items converted, not read
+    assert max(items for items, _ in told) > 1000
+    assert converter.progress is not None  # the run's callback is given back

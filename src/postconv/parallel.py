@@ -70,7 +70,9 @@ def _work(n: int, spec: str, fragment: str, fmt: str,
     shared = _PROGRESS
     if shared is not None:
         def tell(summary: InputSummary, bytes_read: int) -> None:
-            shared[2 * n], shared[2 * n + 1] = summary.items_read, bytes_read
+            done = summary.items_read if part is None else (  # a part: its own items
+                summary.records_written + summary.items_rejected)
+            shared[2 * n], shared[2 * n + 1] = done, bytes_read
 
         converter.progress = tell
     try:
@@ -153,23 +155,44 @@ def run_parallel(converter: Converter, inputs: list[str], jobs: int, fmt: str,
 
 class _Watch:
     """The workers' progress, passed on to the run's progress callback while the parent
-    waits (else a terminal would show nothing until the first input is done)."""
+    waits (else a terminal would show nothing until the first input is done). For the
+    parts of one input (``cuts``), one figure: the items converted and the bytes read
+    within their own parts, summed."""
 
-    def __init__(self, converter: Converter, inputs: list[str], one_input: bool = False) -> None:
-        self.converter = converter
+    def __init__(self, converter: Converter, inputs: list[str],
+                 cuts: list[int] | None = None) -> None:
+        self.progress = converter.progress  # the run's (this process's own may change)
         self.inputs = inputs
-        self.one_input = one_input  # parts of one input: the one read furthest tells
+        self.cuts = cuts
         self.shared = (multiprocessing.get_context("fork").RawArray("q", 2 * len(inputs))
                        if converter.progress is not None else None)
 
     def tell(self) -> None:
-        progress, shared = self.converter.progress, self.shared
+        progress, shared, cuts = self.progress, self.shared, self.cuts
         if progress is None or shared is None:
             return
-        told = [(shared[2 * n + 1], shared[2 * n], spec) for n, spec in enumerate(self.inputs)]
-        for bytes_read, items, spec in [max(told)] if self.one_input else told:
+        if cuts is not None:
+            items = sum(shared[2 * n] for n in range(len(self.inputs)))
+            within = sum(max(0, min(shared[2 * n + 1], cuts[n + 1]) - cuts[n])
+                         for n in range(len(self.inputs)))
+            progress(InputSummary(self.inputs[0], items_read=items), within)
+            return
+        for n, spec in enumerate(self.inputs):
+            items, bytes_read = shared[2 * n], shared[2 * n + 1]
             if bytes_read:
                 progress(InputSummary(spec, items_read=items), bytes_read)
+
+    def here(self) -> Callable[[InputSummary, int], None] | None:
+        """The progress callback for the first part, converted in this process."""
+        shared = self.shared
+        if shared is None:
+            return None
+
+        def tell(summary: InputSummary, bytes_read: int) -> None:
+            shared[0], shared[1] = summary.records_written + summary.items_rejected, bytes_read
+            self.tell()
+
+        return tell
 
 
 def _result(future: Future[Done], watch: _Watch | None = None) -> Done:
@@ -201,7 +224,7 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
     global _PROGRESS
     cuts = part_cuts(input_size(spec), jobs)
     here = 1 if output_format(fmt).joinable else 0  # parts converted in this process
-    watch = _Watch(converter, [spec] * jobs, one_input=True)  # (slot n: part n)
+    watch = _Watch(converter, [spec] * jobs, cuts)  # (slot n: part n)
     _PROGRESS = watch.shared
     with interrupts.deferred(), scratch_folder() as folder, \
             _pool(converter, jobs - here) as pool:
@@ -211,8 +234,13 @@ def run_split(converter: Converter, spec: str, jobs: int, fmt: str, writer: Writ
         _PROGRESS = None
         last: Done | None = None
         if here:
-            last = _convert_here(converter, spec, SplitPart(
-                cuts[0], cuts[1], converter.checker.state, converter.limits), writer, summary)
+            told, converter.progress = converter.progress, watch.here()
+            try:
+                last = _convert_here(converter, spec, SplitPart(
+                    cuts[0], cuts[1], converter.checker.state, converter.limits), writer,
+                    summary)
+            finally:
+                converter.progress = told
         for n in range(here, jobs):
             if last is not None and (last.summary.error or last.stop is None):
                 break  # it read as far as one process would have

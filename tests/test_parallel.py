@@ -39,6 +39,18 @@ def _document(path: Path, count: int, repeats: dict[int, int] | None = None,
     return path
 
 
+def _edifact(path: Path, count: int, seed: int, repeats: dict[int, int]) -> Path:
+    """A CUSITM interchange of ``count`` generated items; item k of ``repeats`` takes the
+    tracking number of item ``repeats[k]``."""
+    items = list(generate(count, seed=seed, defect_rate=0.3))
+    for later, earlier in repeats.items():
+        items[later].data["id"] = items[earlier].data["id"]
+    buffer = io.StringIO()
+    write_cusitm(buffer, items)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
 def _sequential(path: Path, fmt: str) -> tuple[bytes, InputSummary]:
     converter = Converter(profile="us", as_of=AS_OF)
     out = io.BytesIO()
@@ -53,8 +65,9 @@ def _sequential(path: Path, fmt: str) -> tuple[bytes, InputSummary]:
     return out.getvalue(), summary
 
 
-def _split(path: Path, fmt: str, jobs: int) -> tuple[bytes, InputSummary]:
-    converter = Converter(profile="us", as_of=AS_OF)
+def _split(path: Path, fmt: str, jobs: int,
+           profile: str = "us") -> tuple[bytes, InputSummary]:
+    converter = Converter(profile=profile, as_of=AS_OF)
     out = io.BytesIO()
     writer = make_writer(fmt, out)
     summary = InputSummary(str(path))
@@ -152,12 +165,7 @@ def test_split_input_with_a_bad_header_reports_it_once(tmp_path, small_chunks):
 
 
 def test_split_edifact_input_gives_the_sequential_bytes(tmp_path, small_chunks):
-    items = list(generate(60, seed=5, defect_rate=0.3))
-    items[50].data["id"] = items[3].data["id"]
-    buffer = io.StringIO()
-    write_cusitm(buffer, items)
-    path = tmp_path / "in.edi"
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    path = _edifact(tmp_path / "in.edi", 60, seed=5, repeats={50: 3})
     expected, summary = _sequential(path, "jsonl")
     got, merged = _split(path, "jsonl", 2)
     assert got == expected and len(records(got)) == 60
@@ -305,17 +313,8 @@ def test_a_profile_whose_run_state_needs_whole_items_splits_with_the_same_bytes(
     path = _document(tmp_path / "in.xml", 100, repeats={3: 1, 40: 39, 99: 0})
     expected = run("convert", str(path), "--profile", str(mine), "--as-of", "2026-11-27",
                    "--jobs", "1")
-    got = _split_with(path, mine)
+    got, _ = _split(path, "jsonl", 2, profile=str(mine))
     assert got == expected.stdout and expected.stdout.count(b"DUPLICATE_TRACKING_NUMBER")
-
-
-def _split_with(path: Path, profile: Path) -> bytes:
-    converter = Converter(profile=str(profile), as_of=AS_OF)
-    out = io.BytesIO()
-    writer = make_writer("jsonl", out)
-    parallel.run_split(converter, str(path), 2, "jsonl", writer, InputSummary(str(path)))
-    writer.close()
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -323,13 +322,7 @@ def mixed_inputs(tmp_path_factory):
     """An ITMATT and a CUSITM input with repeats early, late and across any cut."""
     folder = tmp_path_factory.mktemp("cuts")
     xml = _document(folder / "in.xml", 70, repeats={5: 1, 33: 30, 69: 2})
-    items = list(generate(50, seed=9, defect_rate=0.3))
-    items[44].data["id"] = items[4].data["id"]
-    buffer = io.StringIO()
-    write_cusitm(buffer, items)
-    edi = folder / "in.edi"
-    edi.write_text(buffer.getvalue(), encoding="utf-8")
-    return {"xml": xml, "edi": edi}
+    return {"xml": xml, "edi": _edifact(folder / "in.edi", 50, seed=9, repeats={44: 4})}
 
 
 @settings(max_examples=25, deadline=None,

@@ -272,6 +272,8 @@ def _convert_here(converter: Converter, spec: str, part: SplitPart, writer: Writ
         for record in converter.records(spec, own, part):
             writer.write(record)
     except PostconvError as exc:
+        if exc.ends_run:  # the output failed (too large, say): the run ends, as in one process
+            raise
         own.error, own.exit_code = one_line(str(exc)), exc.exit_code
     _add(summary, own)
     return Done(own, b"", part.first, part.stop)

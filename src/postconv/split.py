@@ -90,11 +90,11 @@ class SplitPart:
         #: ``first`` given: the part starts at that item, wherever it is
         self.first = first
         self.stop: int | None = None
-        self._lighter: dict[str, Mapper | None] = {}
+        self._lookups: dict[str, tuple[Dialect, Mapper | None]] = {}
 
     def read(self, source: Input, dialect: Dialect,
              problem: Callable[[ReadProblem], None]) -> Iterator[RawItem]:
-        lookup = dialect if self.fields is None else dialect.only(self.fields)
+        lookup = self._lookup(dialect)[0]
 
         def vary(index: int) -> Dialect:
             """Asked by the reader before it starts on an item (or a run of them): where it
@@ -123,7 +123,7 @@ class SplitPart:
 
     def pass_over(self, raw: RawItem, mapper: Mapper, name: str) -> None:
         mapper.skip(raw)
-        light = self._light(mapper.dialect)
+        light = self._lookup(mapper.dialect)[1]
         if light is None:
             return
         try:
@@ -132,12 +132,13 @@ class SplitPart:
         except Exception:  # the process that owns the item rejects it
             pass
 
-    def _light(self, dialect: Dialect) -> Mapper | None:
-        """The mapper of the fields the run state reads (None: it keeps none)."""
+    def _lookup(self, dialect: Dialect) -> tuple[Dialect, Mapper | None]:
+        """The dialect the items before the part are read as, and the mapper of the
+        fields the run state reads (None: it keeps none), made once per dialect."""
         key = str(dialect.path)
-        if key not in self._lighter:
-            lighter = dialect if self.fields is None else dialect.only(self.fields)
-            self._lighter[key] = (None if self.fields == frozenset() else
-                                  lighter.mapper(self.limits.max_field_chars,
-                                                 self.limits.max_lines))
-        return self._lighter[key]
+        if key not in self._lookups:
+            lookup = dialect if self.fields is None else dialect.only(self.fields)
+            mapper = (None if self.fields == frozenset() else
+                      lookup.mapper(self.limits.max_field_chars, self.limits.max_lines))
+            self._lookups[key] = (lookup, mapper)
+        return self._lookups[key]
